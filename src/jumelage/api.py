@@ -1,0 +1,66 @@
+"""The root REST API: mounts each app's router under /api/v1/, OpenAPI at /api/docs."""
+
+from django.http import HttpRequest
+from ninja import NinjaAPI
+from ninja.errors import AuthenticationError, HttpError, ValidationError
+from ninja.security import SessionAuth
+
+from jumelage.core.api_auth import ApiTokenAuth
+
+api = NinjaAPI(
+    title="Jumelage API",
+    version="1",
+    urls_namespace="api",
+    docs_url="/docs",
+    openapi_url="/openapi.json",
+    auth=[ApiTokenAuth(), SessionAuth()],
+)
+
+
+class OptionalSession(SessionAuth):
+    """Lets anonymous callers through (the view scopes what they see) but still checks CSRF for a session."""
+
+    def authenticate(self, request: HttpRequest, key):
+        return request.user if request.user.is_authenticated else True
+
+
+def problem(request, status: int, title: str, detail=None, **extra):
+    """RFC 9457 problem+json response."""
+    body = {"type": "about:blank", "title": title, "status": status}
+    if detail is not None:
+        body["detail"] = detail
+    body.update(extra)
+    response = api.create_response(request, body, status=status)
+    response["Content-Type"] = "application/problem+json"
+    return response
+
+
+@api.exception_handler(ValidationError)
+def _validation_error(request, exc: ValidationError):
+    errors = [
+        {
+            "field": ".".join(
+                str(p) for p in e.get("loc", []) if p not in ("body", "query", "path", "payload")
+            ),
+            "message": e.get("msg", ""),
+        }
+        for e in exc.errors
+    ]
+    return problem(request, 422, "Invalid request", "Some fields are invalid.", errors=errors)
+
+
+@api.exception_handler(AuthenticationError)
+def _auth_error(request, exc):
+    return problem(request, 401, "Authentication required")
+
+
+@api.exception_handler(HttpError)
+def _http_error(request, exc: HttpError):
+    return problem(request, exc.status_code, str(exc))
+
+
+from jumelage.directory.api import router as directory_router  # noqa: E402 (routers import `api` helpers)
+from jumelage.ecosystems.api import router as ecosystems_router  # noqa: E402
+
+api.add_router("/v1/", ecosystems_router)
+api.add_router("/v1/", directory_router)

@@ -1,0 +1,11 @@
+from django.urls import path
+
+from jumelage.ecosystems import views
+
+app_name = "ecosystems"
+urlpatterns = [
+    path("brands.css", views.brands_css, name="brands-css"),
+    path("ecosystems/", views.overview, name="overview"),
+    path("ecosystems/<slug:slug>/", views.ecosystem_detail, name="ecosystem-detail"),
+    path("nodes/<slug:slug>/", views.node_detail, name="node-detail"),
+]

@@ -1,0 +1,35 @@
+import pytest
+
+from tests import factories
+
+
+@pytest.fixture(autouse=True)
+def _isolated_media(settings, tmp_path):
+    """Uploads go to a per-test folder, never into the developer's data dir."""
+    settings.MEDIA_ROOT = tmp_path / "media"
+    settings.STORAGE_ROOT = settings.MEDIA_ROOT
+
+
+@pytest.fixture
+def world(db):
+    """Two ecosystems with a node each, an organisation on each side, and one user per role."""
+    return factories.build_world()
+
+
+@pytest.fixture
+def role_clients(world, client_factory):
+    """A logged-in test client for each role (and an anonymous one for the visitor)."""
+    return {role: client_factory(user) for role, user in world.users.items()}
+
+
+@pytest.fixture
+def client_factory(db):
+    from django.test import Client
+
+    def make(user=None):
+        c = Client()
+        if user is not None:
+            c.force_login(user)
+        return c
+
+    return make
