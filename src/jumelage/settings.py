@@ -136,6 +136,7 @@ STORAGE_ROOT = Path(env.str("JUMELAGE_STORAGE_ROOT", default=str(DATA_DIR / "med
 MEDIA_ROOT = STORAGE_ROOT
 MEDIA_URL = "/media/"
 STATIC_URL = "/static/"
+STATICFILES_DIRS = [PACKAGE_DIR / "static"]
 # Production collects static files here (`jumelage manage collectstatic`); embedded mode serves them
 # from the installed package through WhiteNoise's finders and needs no copy.
 STATIC_ROOT = (
