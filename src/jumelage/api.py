@@ -1,6 +1,8 @@
 """The root REST API: mounts each app's router under /api/v1/, OpenAPI at /api/docs."""
 
-from django.http import HttpRequest
+from django.core.exceptions import PermissionDenied
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.http import Http404, HttpRequest
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 from ninja.security import SessionAuth
@@ -52,6 +54,25 @@ def _validation_error(request, exc: ValidationError):
 @api.exception_handler(AuthenticationError)
 def _auth_error(request, exc):
     return problem(request, 401, "Authentication required")
+
+
+@api.exception_handler(DjangoValidationError)
+def _model_validation_error(request, exc: DjangoValidationError):
+    if hasattr(exc, "error_dict"):
+        errors = [{"field": f, "message": m} for f, msgs in exc.message_dict.items() for m in msgs]
+    else:
+        errors = [{"field": "", "message": m} for m in exc.messages]
+    return problem(request, 422, "Invalid data", "Some fields are invalid.", errors=errors)
+
+
+@api.exception_handler(PermissionDenied)
+def _forbidden(request, exc):
+    return problem(request, 403, "Forbidden", str(exc) or "You may not do this.")
+
+
+@api.exception_handler(Http404)
+def _not_found(request, exc):
+    return problem(request, 404, "Not found", str(exc) or None)
 
 
 @api.exception_handler(HttpError)
