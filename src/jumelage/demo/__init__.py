@@ -1,0 +1,1 @@
+"""The shipped demo data (see ATTRIBUTION.md) and its loader."""
