@@ -2,7 +2,7 @@
 
 from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.http import Http404, HttpRequest
+from django.http import Http404, HttpRequest, JsonResponse
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 from ninja.security import SessionAuth
@@ -22,8 +22,17 @@ api = NinjaAPI(
 class OptionalSession(SessionAuth):
     """Lets anonymous callers through (the view scopes what they see) but still checks CSRF for a session."""
 
+    def __call__(self, request: HttpRequest):
+        # A bearer token, when given, must be valid (401 otherwise) and scopes what the caller sees.
+        if request.headers.get("Authorization", "")[:7].lower() == "bearer ":
+            return _token_auth(request)
+        return super().__call__(request)
+
     def authenticate(self, request: HttpRequest, key):
         return request.user if request.user.is_authenticated else True
+
+
+_token_auth = ApiTokenAuth()
 
 
 def problem(request, status: int, title: str, detail=None, **extra):
@@ -78,6 +87,17 @@ def _not_found(request, exc):
 @api.exception_handler(HttpError)
 def _http_error(request, exc: HttpError):
     return problem(request, exc.status_code, str(exc))
+
+
+def api_not_found(request):
+    """Addresses under /api/ that match no operation get the API's error format, not an HTML page."""
+    body = {
+        "type": "about:blank",
+        "title": "Not found",
+        "status": 404,
+        "detail": f"No API operation at {request.path}. See /api/docs.",
+    }
+    return JsonResponse(body, status=404, content_type="application/problem+json")
 
 
 from jumelage.directory.api import router as directory_router  # noqa: E402 (routers import `api` helpers)

@@ -190,12 +190,16 @@ AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "core/lockout.html"
 AXES_VERBOSE = False
 AXES_ENABLED = env.bool("JUMELAGE_AXES_ENABLED", default=True)
+# Behind N reverse proxies, the client address is the N-th from the right in X-Forwarded-For.
+TRUSTED_PROXY_COUNT = env.int("JUMELAGE_PROXY_COUNT", default=0)
+AXES_CLIENT_IP_CALLABLE = "jumelage.core.middleware.client_ip"
 
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 SESSION_COOKIE_AGE = 60 * 60 * 12
 CSRF_COOKIE_HTTPONLY = True
 CSRF_COOKIE_SAMESITE = "Lax"
+CSRF_FAILURE_VIEW = "jumelage.core.csrf.csrf_failure"  # a clear page instead of Django's technical one
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
@@ -205,6 +209,8 @@ if PRODUCTION:
     CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
     SECURE_HSTS_SECONDS = env.int("JUMELAGE_HSTS_SECONDS", default=31536000)
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    # Plain-HTTP requests that reach the app (proxy misconfigured, or no X-Forwarded-Proto) go to https.
+    SECURE_SSL_REDIRECT = env.bool("JUMELAGE_SSL_REDIRECT", default=True)
 
 from csp.constants import NONE, SELF  # noqa: E402 (django-csp constants, next to their only use)
 
@@ -234,6 +240,10 @@ LOCALE_PATHS = [PACKAGE_DIR / "locale"]
 USE_I18N = True
 TIME_ZONE = "Europe/Brussels"
 USE_TZ = True
+
+# Directory searches cached per app-server process (entries; 0 turns it off). Invalidated across all
+# processes by a version in the shared cache on every directory write (jumelage.directory.search).
+DIRECTORY_RESULT_CACHE_SIZE = env.int("JUMELAGE_DIRECTORY_CACHE_SIZE", default=256)
 
 # --- API ------------------------------------------------------------------------------------------
 NINJA_PAGINATION_PER_PAGE = 50

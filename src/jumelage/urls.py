@@ -1,9 +1,9 @@
 from django.conf import settings
 from django.contrib import admin
-from django.urls import include, path
+from django.urls import include, path, re_path
 from django.views.static import serve
 
-from jumelage.api import api
+from jumelage.api import api, api_not_found
 from jumelage.core import views as core_views
 
 urlpatterns = [
@@ -13,6 +13,7 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("api/", api.urls),
+    re_path(r"^api/", api_not_found),  # any other address under api/: a problem+json 404
     path("", include("jumelage.ecosystems.urls")),
     path("", include("jumelage.directory.urls")),
 ]

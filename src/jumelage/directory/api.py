@@ -1,10 +1,25 @@
-from ninja import Router, Schema
+from ninja import Field as NinjaField
+from ninja import Query, Router, Schema
+from ninja.errors import ValidationError as NinjaValidationError
 from ninja.pagination import paginate
 
 from jumelage.api import OptionalSession
 from jumelage.directory import queries
 
 router = Router(tags=["directory"])
+
+
+class OrganisationFilters(Schema):
+    """The directory's filters, as on the list page and the export (one parser: queries.filter_organisations)."""
+
+    q: str | None = NinjaField(None, description="Full-text search: names, aliases, descriptions (FR/NL/EN).")
+    ecosystem: str | None = NinjaField(None, description="Ecosystem slug, e.g. digital-wallonia.")
+    node: str | None = NinjaField(None, description="Network node slug, e.g. french-tech-brussels.")
+    kind: str | None = NinjaField(None, description="Kind of organisation, e.g. startup.")
+    theme: str | None = NinjaField(None, description="Theme code; includes the themes below it.")
+    country: str | None = NinjaField(None, description="ISO 3166-1 alpha-2 code, e.g. BE.")
+    region: str | None = NinjaField(None, description="Region name (case-insensitive).")
+    stage: str | None = NinjaField(None, description="Stage, e.g. seed.")
 
 
 class OrganisationOut(Schema):
@@ -19,8 +34,13 @@ class OrganisationOut(Schema):
 
 @router.get("/organisations", response=list[OrganisationOut], auth=OptionalSession())
 @paginate
-def list_organisations(request):
-    return queries.visible_to(request.user).order_by("name")
+def list_organisations(request, filters: Query[OrganisationFilters]):
+    """Organisations the caller may see, filtered; ordered by relevance when `q` is given, else by name.
+    An unknown or malformed filter value is a 422 problem naming the parameter."""
+    try:
+        return queries.search_directory(request.user, filters.model_dump(exclude_none=True))
+    except queries.FilterError as exc:
+        raise NinjaValidationError([{"loc": ["query", exc.param], "msg": str(exc.message)}]) from exc
 
 
 # --- Single organisation: read, create, change -----------------------------------------------------

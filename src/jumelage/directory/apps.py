@@ -6,3 +6,8 @@ class DirectoryConfig(AppConfig):
     name = "jumelage.directory"
     label = "directory"
     verbose_name = _("Directory")
+
+    def ready(self):
+        from jumelage.directory import search
+
+        search.connect_signals()  # cached directory results follow every write they depend on

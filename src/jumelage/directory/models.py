@@ -243,3 +243,48 @@ class Representative(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} → {self.organisation}"
+
+
+class ImportJob(models.Model):
+    """One file uploaded for import: its dry-run report, then (if asked) its all-or-nothing commit.
+    Run by jumelage.directory.tasks.run_import_job in a task worker; the page polls its progress."""
+
+    class Kind(models.TextChoices):
+        ORGANISATIONS = "organisations", _("organisations")
+        PEOPLE = "people", _("people")
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("waiting for a worker")
+        VALIDATING = "validating", _("checking the file")
+        PREVIEW = "preview", _("preview ready")
+        COMMITTING = "committing", _("importing")
+        DONE = "done", _("imported")
+        FAILED = "failed", _("failed")
+
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    kind = models.CharField(_("what the file holds"), max_length=20, choices=Kind.choices)
+    status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.QUEUED)
+    file = models.FileField(_("file"), upload_to="imports/%Y/%m/", max_length=300, blank=True)
+    original_name = models.CharField(_("file name"), max_length=255)
+    size = models.PositiveBigIntegerField(_("size in bytes"), default=0)
+    ecosystem = models.ForeignKey(
+        "ecosystems.Ecosystem", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    node = models.ForeignKey(
+        "ecosystems.NetworkNode", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    update_existing = models.BooleanField(_("update organisations already in the directory"), default=False)
+    progress = models.PositiveSmallIntegerField(_("progress (%)"), default=0)
+    report = models.JSONField(_("report"), default=dict, blank=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("import")
+        verbose_name_plural = _("imports")
+
+    def __str__(self) -> str:
+        return f"{self.original_name} ({self.get_status_display()})"

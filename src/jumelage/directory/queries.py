@@ -1,9 +1,35 @@
-"""Reading the directory. Every queryset starts from `visible_to(user)` so a forgotten filter shows less."""
+"""Reading the directory. Every queryset starts from `visible_to(user)` so a forgotten filter shows less.
 
-from django.db.models import Q, QuerySet
+`filter_organisations()` is the one place where directory filters (the list page, the API and the
+export all take the same parameters) are parsed and applied.
+"""
 
-from jumelage.directory.models import Organisation
+from __future__ import annotations
+
+import re
+import threading
+from collections import OrderedDict
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+from django.conf import settings
+from django.db.models import Count, Q, QuerySet
+from django.db.models.functions import Coalesce
+from django.utils.text import capfirst
+from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
+
+from jumelage.directory import search
+from jumelage.directory.models import Membership, Organisation, OrganisationKind, Stage, Theme
+from jumelage.ecosystems.models import Ecosystem, NetworkNode
 from jumelage.ecosystems.rules import staff_ecosystem_ids, staff_node_ids
+
+FILTER_PARAMS = ("q", "ecosystem", "node", "kind", "theme", "country", "region", "stage")
+# What a list row (page or API) shows: loading only these keeps the big text columns out of the sort.
+LIST_FIELDS = ("id", "slug", "name", "kind", "city", "region", "country", "website", "tagline_fr")
+FACETS = ("ecosystem", "node", "kind", "theme", "country", "region", "stage")
+MAX_QUERY_LENGTH = 200
+_COUNTRY = re.compile(r"^[A-Za-z]{2}$")
 
 
 def visible_to(user) -> QuerySet[Organisation]:
@@ -20,3 +46,450 @@ def visible_to(user) -> QuerySet[Organisation]:
             visible |= Q(memberships__node_id__in=node_ids)
         return qs.filter(pk__in=Organisation.objects.filter(visible).values("pk"))
     return qs.filter(visible)
+
+
+class FilterError(ValueError):
+    """A directory filter parameter holds a value that means nothing; `param` names it."""
+
+    def __init__(self, param: str, message: str):
+        super().__init__(message)
+        self.param = param
+        self.message = message
+
+
+@dataclass
+class ActiveFilters:
+    """The parsed filters: `values` holds the raw strings (for echoing and query strings), `objects`
+    the ecosystem, node or theme they name; `words` the prepared search query."""
+
+    values: dict[str, str] = field(default_factory=dict)
+    objects: dict[str, object] = field(default_factory=dict)
+    theme_ids: list[int] = field(default_factory=list)
+    words: list = field(default_factory=list)
+
+    @property
+    def q(self) -> str:
+        return self.values.get("q", "")
+
+    def __bool__(self) -> bool:
+        return bool(self.values)
+
+    def __contains__(self, name: str) -> bool:
+        return name in self.values
+
+    def get(self, name: str, default=None):
+        return self.values.get(name, default)
+
+
+def _param(params: Mapping, name: str) -> str:
+    value = params.get(name, "")
+    if isinstance(value, list | tuple):  # a dict built from a QueryDict's lists
+        value = value[-1] if value else ""
+    return str(value or "").strip()
+
+
+def _theme_descendants(theme_id: int) -> list[int]:
+    children: dict[int | None, list[int]] = {}
+    for pk, parent_id in Theme.objects.values_list("pk", "parent_id"):
+        children.setdefault(parent_id, []).append(pk)
+    out, todo, seen = [], [theme_id], set()
+    while todo:
+        pk = todo.pop()
+        if pk in seen:
+            continue
+        seen.add(pk)
+        out.append(pk)
+        todo.extend(children.get(pk, []))
+    return out
+
+
+def parse_filters(params: Mapping) -> ActiveFilters:
+    """Read the directory filters from a QueryDict or a dict. Raises FilterError naming the first
+    parameter whose value is unknown or malformed."""
+    active = ActiveFilters()
+    q = _param(params, "q")
+    if len(q) > MAX_QUERY_LENGTH:
+        raise FilterError(
+            "q", _("The search text is too long (%(max)d characters at most).") % {"max": MAX_QUERY_LENGTH}
+        )
+    if q:
+        active.values["q"] = q
+    kind = _param(params, "kind")
+    if kind:
+        if kind not in OrganisationKind.values:
+            raise FilterError("kind", _("Unknown kind of organisation: “%(value)s”.") % {"value": kind})
+        active.values["kind"] = kind
+    stage = _param(params, "stage")
+    if stage:
+        if stage not in Stage.values:
+            raise FilterError("stage", _("Unknown stage: “%(value)s”.") % {"value": stage})
+        active.values["stage"] = stage
+    country = _param(params, "country")
+    if country:
+        if not _COUNTRY.match(country):
+            raise FilterError(
+                "country",
+                _("A country is a two-letter ISO code such as BE or FR, not “%(value)s”.")
+                % {"value": country},
+            )
+        active.values["country"] = country.upper()
+    region = _param(params, "region")
+    if region:
+        if len(region) > 120:
+            raise FilterError("region", _("The region is too long."))
+        active.values["region"] = region
+    for name, model, key, message in (
+        ("ecosystem", Ecosystem, "slug", _("Unknown ecosystem: “%(value)s”.")),
+        ("node", NetworkNode, "slug", _("Unknown network node: “%(value)s”.")),
+        ("theme", Theme, "code", _("Unknown theme: “%(value)s”.")),
+    ):
+        value = _param(params, name)
+        if not value:
+            continue
+        obj = model.objects.filter(**{key: value}).first() if len(value) <= 120 else None
+        if obj is None:
+            raise FilterError(name, message % {"value": value[:120]})
+        active.values[name] = value
+        active.objects[name] = obj
+    if "theme" in active.objects:
+        active.theme_ids = _theme_descendants(active.objects["theme"].pk)
+    return active
+
+
+def apply_filters(
+    qs: QuerySet[Organisation], active: ActiveFilters, *, exclude: str = ""
+) -> QuerySet[Organisation]:
+    """Apply every parsed facet filter except `exclude` (the search itself is not applied here)."""
+    values = active.values
+    if "kind" in values and exclude != "kind":
+        qs = qs.filter(kind=values["kind"])
+    if "stage" in values and exclude != "stage":
+        qs = qs.filter(stage=values["stage"])
+    if "country" in values and exclude != "country":
+        qs = qs.filter(country=values["country"])
+    if "region" in values and exclude != "region":
+        qs = qs.filter(region__iexact=values["region"])
+    if "ecosystem" in values and exclude != "ecosystem":
+        members = Membership.objects.filter(ecosystem=active.objects["ecosystem"]).values("organisation_id")
+        qs = qs.filter(pk__in=members)
+    if "node" in values and exclude != "node":
+        members = Membership.objects.filter(node=active.objects["node"]).values("organisation_id")
+        qs = qs.filter(pk__in=members)
+    if "theme" in values and exclude != "theme":
+        tagged = Organisation.themes.through.objects.filter(theme_id__in=active.theme_ids)
+        qs = qs.filter(pk__in=tagged.values("organisation_id"))
+    return qs
+
+
+def filter_organisations(
+    qs: QuerySet[Organisation], params: Mapping
+) -> tuple[QuerySet[Organisation], ActiveFilters]:
+    """The directory as filtered by `params` (q, ecosystem, node, kind, theme, country, region, stage):
+    `qs` (start from visible_to(user)) narrowed and ordered (by relevance when there is a query,
+    otherwise by name), and the parsed filters. Raises FilterError for a bad value."""
+    active = parse_filters(params)
+    if active.q:
+        active.words = search.prepare_query(active.q, using=qs.db)
+        qs = search.match_organisations(qs, active.words)
+    filtered = apply_filters(qs, active)
+    return search.rank_organisations(filtered, active.words), active
+
+
+# --- Facets -----------------------------------------------------------------------------------------
+
+
+@dataclass
+class FacetOption:
+    value: str
+    label: str
+    count: int
+    selected: bool = False
+    depth: int = 0
+
+
+def facet_counts(qs: QuerySet[Organisation], active: ActiveFilters) -> dict[str, list[FacetOption]]:
+    """For each facet, its options with the number of organisations each would give: counted on the
+    current results with every other filter applied (so a chosen value does not hide its siblings).
+    `qs` is the visible directory *before* filters (the search is applied here)."""
+    searched = search.match_organisations(qs, active.words) if active.words else qs
+
+    def base(name: str) -> QuerySet[Organisation]:
+        return apply_filters(searched, active, exclude=name).order_by()
+
+    facets: dict[str, list[FacetOption]] = {}
+    # Column facets not filtered on share one GROUP BY; a filtered one needs its own.
+    columns = ["kind", "stage", "country", "region"]
+    shared = [c for c in columns if c not in active]
+    counts: dict[str, dict[str, int]] = {c: {} for c in columns}
+    if shared:
+        for row in base("").values(*shared).annotate(n=Count("pk")):
+            for c in shared:
+                counts[c][row[c]] = counts[c].get(row[c], 0) + row["n"]
+    for c in columns:
+        if c in active:
+            for row in base(c).values(c).annotate(n=Count("pk")):
+                counts[c][row[c]] = row["n"]
+    kind_labels = dict(OrganisationKind.choices)
+    stage_labels = dict(Stage.choices)
+    facets["kind"] = [
+        FacetOption(k, capfirst(str(kind_labels[k])), counts["kind"].get(k, 0), active.get("kind") == k)
+        for k in OrganisationKind.values
+        if counts["kind"].get(k) or active.get("kind") == k
+    ]
+    facets["stage"] = [
+        FacetOption(s, capfirst(str(stage_labels[s])), counts["stage"].get(s, 0), active.get("stage") == s)
+        for s in Stage.values
+        if counts["stage"].get(s) or active.get("stage") == s
+    ]
+    facets["country"] = [
+        FacetOption(c, c, n, active.get("country") == c) for c, n in sorted(counts["country"].items()) if c
+    ]
+    regions: dict[str, tuple[str, int]] = {}
+    for r, n in counts["region"].items():
+        if r:
+            label, total = regions.get(r.casefold(), (r, 0))
+            regions[r.casefold()] = (label, total + n)
+    selected_region = active.get("region", "").casefold()
+    facets["region"] = [
+        FacetOption(label, label, n, key == selected_region) for key, (label, n) in sorted(regions.items())
+    ]
+
+    eco_counts = dict(
+        Membership.objects.filter(organisation__in=base("ecosystem"))
+        .values_list("ecosystem")
+        .annotate(n=Count("organisation", distinct=True))
+    )
+    facets["ecosystem"] = [
+        FacetOption(e.slug, e.name, eco_counts.get(e.pk, 0), active.get("ecosystem") == e.slug)
+        for e in Ecosystem.objects.order_by("name").only("pk", "slug", "name")
+        if eco_counts.get(e.pk) or active.get("ecosystem") == e.slug
+    ]
+    node_counts = dict(
+        Membership.objects.filter(organisation__in=base("node"), node__isnull=False)
+        .values_list("node")
+        .annotate(n=Count("organisation", distinct=True))
+    )
+    facets["node"] = [
+        FacetOption(n.slug, n.name, node_counts.get(n.pk, 0), active.get("node") == n.slug)
+        for n in NetworkNode.objects.order_by("name").only("pk", "slug", "name")
+        if node_counts.get(n.pk) or active.get("node") == n.slug
+    ]
+    facets["theme"] = _theme_facet(base("theme"), active)
+    return facets
+
+
+def _theme_facet(qs: QuerySet[Organisation], active: ActiveFilters) -> list[FacetOption]:
+    """Top-level themes count every organisation tagged with them or anything below them; other
+    themes count their direct tags. Listed as a tree (depth for indentation)."""
+    through = Organisation.themes.through.objects.filter(organisation__in=qs)
+    direct = dict(
+        through.values_list("theme_id").annotate(n=Count("organisation_id", distinct=True)).order_by()
+    )
+    rolled = dict(
+        through.annotate(root=Coalesce("theme__parent__parent_id", "theme__parent_id", "theme_id"))
+        .values_list("root")
+        .annotate(n=Count("organisation_id", distinct=True))
+        .order_by()
+    )
+    themes = list(Theme.objects.only("pk", "code", "parent_id", "label_fr", "label_nl", "label_en"))
+    children: dict[int | None, list[Theme]] = {}
+    for theme in themes:
+        children.setdefault(theme.parent_id, []).append(theme)
+    selected = active.get("theme")
+    out: list[FacetOption] = []
+
+    def walk(parent_id, depth):
+        for theme in sorted(children.get(parent_id, []), key=lambda t: t.label.casefold()):
+            count = rolled.get(theme.pk, 0) if depth == 0 else direct.get(theme.pk, 0)
+            if count or theme.code == selected:
+                out.append(FacetOption(theme.code, theme.label, count, theme.code == selected, depth))
+                walk(theme.pk, depth + 1)
+
+    walk(None, 0)
+    return out
+
+
+FILTER_LABELS = {
+    "q": _("Search"),
+    "ecosystem": _("Ecosystem"),
+    "node": _("Network node"),
+    "kind": _("Kind"),
+    "theme": _("Theme"),
+    "country": _("Country"),
+    "region": _("Region"),
+    "stage": _("Stage"),
+}
+
+
+def describe_filters(active: ActiveFilters) -> list[dict]:
+    """The active filters for echoing back: label, value as shown, and the query string without it."""
+    kinds, stages = dict(OrganisationKind.choices), dict(Stage.choices)
+    out = []
+    for name, value in active.values.items():
+        shown = active.objects.get(name) or {"kind": kinds, "stage": stages}.get(name, {}).get(value) or value
+        if name == "theme":
+            shown = active.objects["theme"].path
+        out.append(
+            {
+                "name": name,
+                "label": FILTER_LABELS[name],
+                "value": capfirst(str(shown)),
+                "without": querystring(active, without=name),
+            }
+        )
+    return out
+
+
+def querystring(active: ActiveFilters, *, without: str = "", **extra) -> str:
+    """The filters as a URL query string (for links: pagination, removing one filter, export)."""
+    from urllib.parse import urlencode
+
+    items = [(k, v) for k, v in active.values.items() if k != without]
+    items += [(k, v) for k, v in extra.items() if v not in (None, "")]
+    return urlencode(items)
+
+
+def with_badges(qs: QuerySet[Organisation]) -> QuerySet[Organisation]:
+    """Prefetch what a result row shows: the ecosystems the organisation belongs to (one extra query
+    per page, whatever its length). Each organisation gets `.ecosystem_badges` when the page is read."""
+    from django.db.models import Prefetch
+
+    return qs.prefetch_related(
+        Prefetch(
+            "memberships",
+            queryset=Membership.objects.select_related("ecosystem").order_by("ecosystem__name"),
+            to_attr="prefetched_memberships",
+        )
+    )
+
+
+def ecosystem_badges(org: Organisation) -> list:
+    """Distinct ecosystems of an organisation, from with_badges()'s prefetch."""
+    seen: dict[int, object] = {}
+    for membership in getattr(org, "prefetched_memberships", []):
+        seen.setdefault(membership.ecosystem_id, membership.ecosystem)
+    return list(seen.values())
+
+
+# --- Cached results ---------------------------------------------------------------------------------
+# A directory search costs a count and several facet GROUP BYs over every match; at 100,000
+# organisations a broad query matches thousands of rows. So each process keeps the last results
+# (ordered ids of the first pages, the count, the facets), keyed by the shared index version
+# (search.index_version(): any write the results depend on changes it, for every process at once),
+# by who is asking (visibility) and by the parameters. A hit costs one query for the version, then
+# only the rows of the page.
+CACHED_IDS = 500
+
+
+class _ResultCache:
+    def __init__(self, size: int):
+        self.size = size
+        self.entries: OrderedDict = OrderedDict()
+        self.lock = threading.Lock()
+
+    def get(self, key):
+        with self.lock:
+            entry = self.entries.get(key)
+            if entry is not None:
+                self.entries.move_to_end(key)
+            return entry
+
+    def put(self, key, entry) -> None:
+        if self.size <= 0:
+            return
+        with self.lock:
+            self.entries[key] = entry
+            self.entries.move_to_end(key)
+            while len(self.entries) > self.size:
+                self.entries.popitem(last=False)
+
+    def clear(self) -> None:
+        with self.lock:
+            self.entries.clear()
+
+
+_result_cache = _ResultCache(getattr(settings, "DIRECTORY_RESULT_CACHE_SIZE", 256))
+
+
+def clear_result_cache() -> None:
+    _result_cache.clear()
+
+
+@dataclass
+class SearchResults:
+    """What a directory search found: sliceable and countable like a queryset (for Paginator and
+    ninja's pagination), the parsed filters, and the facets when asked for."""
+
+    results: QuerySet[Organisation]
+    active: ActiveFilters
+    total: int
+    ids: list[int]
+    facets: dict | None = None
+    rows: object = None  # callable(QuerySet) -> QuerySet, e.g. with_badges
+    # Rendered pieces of this result (e.g. the HTML of a page), kept with the cached entry.
+    fragments: dict = field(default_factory=dict)
+
+    def count(self) -> int:
+        return self.total
+
+    def __len__(self) -> int:
+        return self.total
+
+    def _fetch(self, qs: QuerySet[Organisation]) -> QuerySet[Organisation]:
+        qs = qs.only(*LIST_FIELDS)
+        return self.rows(qs) if self.rows else qs
+
+    def __getitem__(self, item):
+        if not isinstance(item, slice):
+            return self[item : item + 1][0]
+        start, stop = item.start or 0, item.stop if item.stop is not None else self.total
+        if stop <= len(self.ids) or len(self.ids) == self.total:
+            memo = ("rows", start, stop, getattr(self.rows, "__name__", None))
+            if memo in self.fragments:
+                return list(self.fragments[memo])
+            ids = self.ids[start:stop]
+            by_pk = {o.pk: o for o in self._fetch(Organisation.objects.filter(pk__in=ids))}
+            found = [by_pk[pk] for pk in ids if pk in by_pk]
+            if len(self.fragments) < 20:
+                self.fragments[memo] = found
+            return list(found)
+        return list(self._fetch(self.results)[start:stop])
+
+
+def _scope(user) -> str:
+    if user is None or not user.is_authenticated:
+        return "public"
+    if user.is_superuser:
+        return "admin"
+    # What a user sees depends on their staff roles, which change (and an API token narrows them to its
+    # ecosystem or node): they belong in the key, or a revoked or narrower scope would be served a wider
+    # cached result. (visible_to() reads the same per-request cached sets: no extra query.)
+    eco, node = sorted(staff_ecosystem_ids(user)), sorted(staff_node_ids(user))
+    return f"user:{user.pk}:e{eco}:n{node}"
+
+
+def _cache_key(params: Mapping) -> tuple:
+    return tuple((name, _param(params, name)) for name in FILTER_PARAMS if _param(params, name))
+
+
+def search_directory(user, params: Mapping, *, facets: bool = False, rows=None) -> SearchResults:
+    """The directory as `user` may see it, filtered by `params` (see filter_organisations()), with the
+    count, the ordered ids of the first results and (if `facets`) the facet counts, cached per process
+    until the next write. Raises FilterError for a bad value (never cached)."""
+    # Facet labels are stored translated, so the language is part of the key.
+    key = (search.index_version(), _scope(user), get_language(), facets, _cache_key(params))
+    hit = _result_cache.get(key)
+    visible = visible_to(user)
+    if hit is not None:
+        active, total, ids, facet_data, fragments = hit
+        results = search.rank_organisations(
+            apply_filters(search.match_organisations(visible, active.words), active), active.words
+        )
+        return SearchResults(results, active, total, ids, facet_data, rows, fragments)
+    results, active = filter_organisations(visible, params)
+    ids = list(results.values_list("pk", flat=True)[:CACHED_IDS])
+    total = len(ids) if len(ids) < CACHED_IDS else results.count()
+    facet_data = facet_counts(visible, active) if facets else None
+    fragments: dict = {}
+    _result_cache.put(key, (active, total, ids, facet_data, fragments))
+    return SearchResults(results, active, total, ids, facet_data, rows, fragments)

@@ -1,24 +1,295 @@
 """One search interface over the directory, on SQLite (FTS5) and PostgreSQL (tsvector + GIN).
 
-Placeholder until the search work lands: index_organisation() fills the normalised columns and
-search_organisations() filters with a plain containment test.
+Both engines index the same text, prepared in Python by jumelage.directory.textsearch:
+`Organisation.search_names` (normalised name and alias words with their stems) and `Organisation.search_document`
+(every word of names, aliases, tagline and FR/NL/EN descriptions with its FR/NL/EN stems). So a query
+means the same thing on both: every query word must match one of its stems (the last word also as a
+prefix), or, when the word is unknown to the index, a name word within typo distance.
+
+- SQLite: FTS5 table `directory_organisation_fts` (external content, kept in sync by triggers) and a
+  trigram FTS5 table over name words for typo candidates.
+- PostgreSQL: a GIN index on to_tsvector('simple', search_document) and a pg_trgm GIN index over name
+  words for typo candidates.
+
+Results come ordered by relevance: organisations whose names hold every query word first, then by name.
 """
 
-from django.db.models import Q, QuerySet
+from __future__ import annotations
 
+import uuid
+from collections.abc import Iterable
+
+from django.core.cache import cache
+from django.db import connections, transaction
+from django.db.models import BooleanField, Case, F, Func, IntegerField, QuerySet, Value, When, signals
+from django.db.models.expressions import RawSQL
+
+from jumelage.directory import textsearch
 from jumelage.directory.models import Organisation
+
+FTS_TABLE = "directory_organisation_fts"
+TERM_TABLE = "directory_searchterm"
+TYPO_CANDIDATES = 64
+_TERM_CHUNK = 400
+
+
+# --- Index version ----------------------------------------------------------------------------------
+# A token in the shared (database) cache that changes with every write the directory's results depend
+# on; cached results (jumelage.directory.queries) are keyed by it, so every app-server process drops
+# them together. Writes that bypass the ORM signals (bulk_create, queryset.update) must end with
+# reindex_all() or bump_index_version().
+VERSION_KEY = "directory:index-version"
+
+
+def index_version() -> str:
+    version = cache.get(VERSION_KEY)
+    if version is None:
+        version = uuid.uuid4().hex
+        cache.add(VERSION_KEY, version, None)
+        version = cache.get(VERSION_KEY, version)
+    return version
+
+
+def bump_index_version(using: str = "default") -> None:
+    """Invalidate cached directory results now and again once the transaction commits (so that no
+    process caches what it read before the commit under the new version)."""
+    cache.set(VERSION_KEY, uuid.uuid4().hex, None)
+    transaction.on_commit(lambda: cache.set(VERSION_KEY, uuid.uuid4().hex, None), using=using)
+
+
+def _on_change(sender, using="default", **kwargs) -> None:
+    if kwargs.get("raw"):  # loaddata
+        return
+    if kwargs.get("action", "post_").startswith("post_"):
+        bump_index_version(using)
+
+
+def connect_signals() -> None:
+    """Called from DirectoryConfig.ready()."""
+    from jumelage.directory.models import Membership, Theme
+    from jumelage.ecosystems.models import Ecosystem, NetworkNode
+
+    for model in (Organisation, Membership, Theme, Ecosystem, NetworkNode):
+        signals.post_save.connect(_on_change, sender=model, dispatch_uid=f"directory-search-{model.__name__}-save")
+        signals.post_delete.connect(_on_change, sender=model, dispatch_uid=f"directory-search-{model.__name__}-delete")
+    signals.m2m_changed.connect(_on_change, sender=Organisation.themes.through, dispatch_uid="directory-search-themes")
+
+
+def _texts(org: Organisation) -> tuple[list[str], list[str]]:
+    names = [org.name or "", *(a for a in (org.aliases or []) if isinstance(a, str))]
+    texts = [*names, org.tagline_fr, org.description_fr, org.description_nl, org.description_en]
+    return names, [t for t in texts if t]
+
+
+def index_fields(org: Organisation) -> tuple[str, str, list[str], list[str]]:
+    """(search_names, search_document, name words, all terms) for an organisation, without saving."""
+    names, texts = _texts(org)
+    words = textsearch.name_words(names)
+    terms = textsearch.document_terms(texts)
+    # Names carry their stems too, so "mobilités" ranks "Mobilité Bruxelles" as a name match.
+    name_terms = textsearch.document_terms(names)
+    return " ".join(name_terms), " ".join(terms), words, terms
+
+
+def _add_terms(using: str, terms: Iterable[str], name_words: Iterable[str]) -> None:
+    """Add terms to the vocabulary (never removed: a stale term only costs a wasted typo candidate)."""
+    names = set(name_words)
+    rows = [(t, t in names) for t in dict.fromkeys([*terms, *names])]
+    with connections[using].cursor() as cursor:
+        for i in range(0, len(rows), _TERM_CHUNK):
+            chunk = rows[i : i + _TERM_CHUNK]
+            cursor.execute(
+                f"INSERT INTO {TERM_TABLE} (term, is_name) VALUES "  # noqa: S608 (placeholders only)
+                + ", ".join(["(%s, %s)"] * len(chunk))
+                + " ON CONFLICT (term) DO NOTHING",
+                [v for row in chunk for v in row],
+            )
+        name_list = sorted(names)
+        for i in range(0, len(name_list), _TERM_CHUNK):
+            chunk = name_list[i : i + _TERM_CHUNK]
+            cursor.execute(
+                f"UPDATE {TERM_TABLE} SET is_name = %s WHERE is_name = %s AND term IN ("  # noqa: S608
+                + ", ".join(["%s"] * len(chunk))
+                + ")",
+                [True, False, *chunk],
+            )
 
 
 def index_organisation(org: Organisation) -> None:
-    names = " ".join([org.name, *org.aliases])
-    document = " ".join([names, org.tagline_fr, org.description_fr, org.description_nl, org.description_en])
-    Organisation.objects.filter(pk=org.pk).update(
-        search_names=names.lower(), search_document=document.lower()
-    )
+    """Refresh one organisation's search columns (the database indexes follow them)."""
+    search_names, search_document, words, terms = index_fields(org)
+    using = org._state.db or "default"
+    with transaction.atomic(using=using):
+        Organisation.objects.using(using).filter(pk=org.pk).update(
+            search_names=search_names, search_document=search_document
+        )
+        _add_terms(using, terms, words)
+        bump_index_version(using)
+    org.search_names, org.search_document = search_names, search_document
+
+
+def reindex_all(*, using: str = "default", batch_size: int = 2000, progress=None) -> int:
+    """Recompute the search columns of every organisation (after an import, or to repair the index).
+    Returns how many organisations were indexed. `progress(n)` is called after each batch."""
+    fields = ["id", "name", "aliases", "tagline_fr", "description_fr", "description_nl", "description_en"]
+    all_terms: dict[str, None] = {}
+    all_names: set[str] = set()
+    done = 0
+    last_pk = 0
+    connection = connections[using]
+    while True:
+        batch = list(
+            Organisation.objects.using(using).filter(pk__gt=last_pk).order_by("pk").only(*fields)[:batch_size]
+        )
+        if not batch:
+            break
+        rows = []
+        for org in batch:
+            search_names, search_document, words, terms = index_fields(org)
+            rows.append((search_names, search_document, org.pk))
+            all_terms.update(dict.fromkeys(terms))
+            all_names.update(words)
+        with transaction.atomic(using=using), connection.cursor() as cursor:
+            cursor.executemany(
+                "UPDATE directory_organisation SET search_names = %s, search_document = %s WHERE id = %s",
+                rows,
+            )
+        done += len(batch)
+        last_pk = batch[-1].pk
+        if progress is not None:
+            progress(done)
+    with transaction.atomic(using=using):
+        _add_terms(using, all_terms, all_names)
+        bump_index_version(using)
+    if connection.vendor == "sqlite":
+        with connection.cursor() as cursor:
+            cursor.execute(f"INSERT INTO {FTS_TABLE}({FTS_TABLE}) VALUES ('optimize')")  # noqa: S608 (constant)
+    elif connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE directory_organisation")
+            cursor.execute(f"ANALYZE {TERM_TABLE}")
+    return done
+
+
+# --- Querying ---------------------------------------------------------------------------------------
+
+
+def _known_terms(using: str, words: list[textsearch.QueryWord]) -> set[str]:
+    """Which query terms the index knows; a last (prefix) word that starts a known term counts as known,
+    marked by its text with a trailing '*'."""
+    terms = sorted({t for w in words for t in w.terms})
+    sql = f"SELECT term FROM {TERM_TABLE} WHERE term IN ({', '.join(['%s'] * len(terms))})"  # noqa: S608
+    params: list = list(terms)
+    last = words[-1]
+    if last.prefix:
+        upper = last.text[:-1] + chr(ord(last.text[-1]) + 1)
+        sql += (
+            f" UNION ALL SELECT * FROM (SELECT term || '*' FROM {TERM_TABLE}"  # noqa: S608
+            " WHERE term >= %s AND term < %s AND term <> %s LIMIT 1) AS p"
+        )
+        params += [last.text, upper, last.text]
+    with connections[using].cursor() as cursor:
+        cursor.execute(sql, params)
+        return {row[0] for row in cursor.fetchall()}
+
+
+def _typo_candidates(using: str, word: str) -> list[str]:
+    """Known name words that `word` may be a typo of (candidates from a trigram index, then checked
+    with the same edit-distance rule on both databases)."""
+    vendor = connections[using].vendor
+    limit = textsearch.typo_distance(word)
+    with connections[using].cursor() as cursor:
+        if vendor == "postgresql":
+            cursor.execute(
+                f"SELECT term FROM {TERM_TABLE} WHERE is_name AND term %% %s "  # noqa: S608
+                "AND length(term) BETWEEN %s AND %s ORDER BY similarity(term, %s) DESC, term LIMIT %s",
+                [word, len(word) - limit, len(word) + limit, word, TYPO_CANDIDATES],
+            )
+        else:
+            grams = textsearch.trigrams(f"^{word}$")
+            match = " OR ".join(f'"{g}"' for g in grams)
+            cursor.execute(
+                f"SELECT t.term FROM {TERM_TABLE}_trgm f JOIN {TERM_TABLE} t ON t.id = f.rowid "  # noqa: S608
+                f"WHERE {TERM_TABLE}_trgm MATCH %s AND length(t.term) BETWEEN %s AND %s "
+                "ORDER BY f.rank, t.term LIMIT %s",
+                [match, len(word) - limit, len(word) + limit, TYPO_CANDIDATES],
+            )
+        candidates = [row[0] for row in cursor.fetchall()]
+    return sorted(c for c in candidates if textsearch.within_typo_distance(word, c))
+
+
+def prepare_query(q: str, *, using: str = "default") -> list[textsearch.QueryWord]:
+    """Parse a query and add typo alternatives for the words the index does not know."""
+    words = textsearch.parse_query(q)
+    if not words:
+        return words
+    known = _known_terms(using, words)
+    for word in words:
+        if textsearch.typo_distance(word.text) == 0:
+            continue
+        if any(t in known for t in word.terms) or (word.prefix and f"{word.text}*" in known):
+            continue
+        word.fuzzy = _typo_candidates(using, word.text)
+    return words
+
+
+class _TsMatch(Func):
+    """to_tsvector('simple', <column>) @@ to_tsquery('simple', <query>), with the column resolved by
+    Django (so it works in subqueries, where the table is aliased). The same expression as the GIN index."""
+
+    output_field = BooleanField()
+
+    def as_sql(self, compiler, connection, **extra_context):
+        column, query = self.source_expressions
+        column_sql, column_params = compiler.compile(column)
+        query_sql, query_params = compiler.compile(query)
+        sql = (
+            f"to_tsvector('simple'::regconfig, {column_sql}) @@ to_tsquery('simple'::regconfig, {query_sql})"
+        )
+        return sql, (*column_params, *query_params)
+
+
+def _match_condition(vendor: str, words: list[textsearch.QueryWord], *, names_only: bool):
+    column = "search_names" if names_only else "search_document"
+    if vendor == "postgresql":
+        expression = textsearch.tsquery_expression(words, with_fuzzy=not names_only)
+        return _TsMatch(F(column), Value(expression))
+    expression = textsearch.fts5_expression(words, column=column, with_fuzzy=not names_only)
+    # The table name is a constant; the match expression is a parameter.
+    return RawSQL(f"SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s", [expression])  # noqa: S608, S611
+
+
+def match_organisations(
+    qs: QuerySet[Organisation], words: list[textsearch.QueryWord]
+) -> QuerySet[Organisation]:
+    """Filter `qs` to the organisations matching prepared query words (see prepare_query())."""
+    if not words:
+        return qs
+    vendor = connections[qs.db].vendor
+    document = _match_condition(vendor, words, names_only=False)
+    if vendor == "postgresql":
+        return qs.filter(document)
+    return qs.filter(pk__in=document)
+
+
+def rank_organisations(
+    qs: QuerySet[Organisation], words: list[textsearch.QueryWord]
+) -> QuerySet[Organisation]:
+    """Annotate `search_rank` (1 when every word is in the organisation's names) and order by it,
+    then by name."""
+    if not words:
+        return qs.order_by("name", "pk")
+    vendor = connections[qs.db].vendor
+    names = _match_condition(vendor, words, names_only=True)
+    condition = When(names, then=Value(1)) if vendor == "postgresql" else When(pk__in=names, then=Value(1))
+    rank = Case(condition, default=Value(0), output_field=IntegerField())
+    return qs.annotate(search_rank=rank).order_by("-search_rank", "name", "pk")
 
 
 def search_organisations(qs: QuerySet[Organisation], q: str) -> QuerySet[Organisation]:
-    q = (q or "").strip().lower()
-    if not q:
+    """Filter `qs` to the organisations matching `q`, annotated with `search_rank` (1 when every word
+    is in the organisation's names) and ordered by it, then by name. An empty query returns `qs`."""
+    words = prepare_query(q, using=qs.db)
+    if not words:
         return qs
-    return qs.filter(Q(search_document__contains=q))
+    return rank_organisations(match_organisations(qs, words), words)

@@ -44,10 +44,17 @@ def _normalise_identifiers(org: Organisation) -> None:
                 setattr(org, field, fn(value))
 
 
-def _save(org: Organisation, themes: Iterable[Theme] | None) -> None:
+def clean_organisation(org: Organisation, *, check_unique: bool = True) -> None:
+    """Normalise identifiers and the website domain, then run the model's full_clean(). The import
+    passes check_unique=False and checks uniqueness itself for a whole file at once (same validators,
+    without one query per row); the database constraints stay the last word."""
     _normalise_identifiers(org)
     org.website_domain = website_domain(org.website)
-    org.full_clean()
+    org.full_clean(validate_unique=check_unique, validate_constraints=check_unique)
+
+
+def _save(org: Organisation, themes: Iterable[Theme] | None) -> None:
+    clean_organisation(org)
     org.save()
     if themes is not None:
         org.themes.set(themes)

@@ -8,4 +8,6 @@ urlpatterns = [
     path("ecosystems/", views.overview, name="overview"),
     path("ecosystems/<slug:slug>/", views.ecosystem_detail, name="ecosystem-detail"),
     path("nodes/<slug:slug>/", views.node_detail, name="node-detail"),
+    path("nodes/<slug:slug>/edit/", views.node_edit, name="node-edit"),
+    path("nodes/<slug:slug>/label/", views.node_label, name="node-label"),
 ]

@@ -1,0 +1,21 @@
+"""Request helpers shared by the security machinery."""
+
+from django.conf import settings
+from django.http import HttpRequest
+
+
+def client_ip(request: HttpRequest) -> str:
+    """The client's address, for the login rate limit (django-axes' AXES_CLIENT_IP_CALLABLE).
+
+    With no trusted proxy (JUMELAGE_PROXY_COUNT=0, the default) it is REMOTE_ADDR. Behind N reverse
+    proxies that each append to X-Forwarded-For, it is the N-th address from the right: the one the
+    outermost trusted proxy saw. Addresses further left were written by the client and are ignored, so
+    a forged header can't dodge the limit or lock out someone else's address."""
+    remote = request.META.get("REMOTE_ADDR", "")
+    count = getattr(settings, "TRUSTED_PROXY_COUNT", 0)
+    if count <= 0:
+        return remote
+    chain = [a.strip() for a in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",") if a.strip()]
+    if len(chain) < count:
+        return remote
+    return chain[-count]

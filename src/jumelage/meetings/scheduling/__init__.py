@@ -1,0 +1,1 @@
+"""Pure-Python B2B meeting scheduler (no Django import). See jumelage.meetings.scheduler."""

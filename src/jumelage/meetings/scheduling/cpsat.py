@@ -1,0 +1,259 @@
+"""The exact path: a CP-SAT model over (meeting, allowed slot) booleans.
+
+Per participant p and slot t, ``u[p,t]`` (busy) is the sum of their meetings' booleans in t; a
+"run start" ``r[p,t] = u[p,t] ∧ ¬u[p,t-1]`` is exact, and p's breaks are (number of run starts) − 1
+(meetings form runs of consecutive slots; k runs leave k − 1 idle gaps between them). Redundant
+constraints: a per-participant lower bound on breaks from the allowed slots, and the fairness bound
+as max/min variables.
+"""
+
+from __future__ import annotations
+
+import time
+from collections import defaultdict
+
+from ortools.sat.python import cp_model
+
+from jumelage.meetings.scheduling.checks import Prepared, breaks_lower_bound
+
+
+class _Model:
+    def __init__(self, prep: Prepared, *, allow_unplaced: bool = False, use_alldiff: bool = True):
+        self.prep = prep
+        pb = prep.problem
+        T = pb.n_slots
+        self.T = T
+        m = cp_model.CpModel()
+        self.model = m
+        self.x: list[dict[int, cp_model.IntVar]] = []
+        by_slot = defaultdict(list)
+        for k, dom in enumerate(prep.domains):
+            xs = {t: m.NewBoolVar(f"x{k}_{t}") for t in dom}
+            self.x.append(xs)
+            if allow_unplaced:
+                m.AddAtMostOne(xs.values())
+            else:
+                m.AddExactlyOne(xs.values())
+            for t, v in xs.items():
+                by_slot[t].append(v)
+        self.placed = None
+        self.is_placed = []
+        if allow_unplaced:
+            for xs in self.x:
+                b = m.NewBoolVar("")
+                m.Add(sum(xs.values()) == b)
+                self.is_placed.append(b)
+            self.placed = sum(pb.meetings[k].weight * b for k, b in enumerate(self.is_placed))
+        for _t, vs in by_slot.items():
+            if len(vs) > pb.n_tables:
+                m.Add(sum(vs) <= pb.n_tables)
+        self.use_alldiff = use_alldiff and not allow_unplaced
+        self.S = []
+        if self.use_alldiff:
+            for xs in self.x:
+                v = m.NewIntVar(min(xs), max(xs), "") if xs else m.NewConstant(0)
+                if xs:
+                    m.Add(v == sum(t * b for t, b in xs.items()))
+                self.S.append(v)
+        # precedences on the slot numbers
+        for k, mt in enumerate(pb.meetings):
+            for j in mt.after:
+                if self.x[k] and self.x[j]:
+                    if allow_unplaced:
+                        # an unplaced meeting releases the precedence
+                        m.Add(
+                            sum(t * v for t, v in self.x[j].items()) + 1 <= sum(t * v for t, v in self.x[k].items())
+                        ).OnlyEnforceIf([self.is_placed[k], self.is_placed[j]])
+                    else:
+                        m.Add(sum(t * v for t, v in self.x[j].items()) + 1 <= sum(t * v for t, v in self.x[k].items()))
+                        # boolean form: j placed at or after t forbids k at or before t
+                        for t in sorted(self.x[k]):
+                            later_j = [v for s, v in self.x[j].items() if s >= t]
+                            if later_j and len(later_j) < len(self.x[j]):
+                                m.AddBoolOr([self.x[k][t].Not()] + [v for s, v in self.x[j].items() if s < t])
+        # busy, run starts and breaks per participant
+        self.u: dict = {}
+        self.breaks: dict = {}
+        lbs = {}
+        fair = pb.fairness
+        for p in pb.participants:
+            ks = prep.of.get(p, [])
+            if not ks:
+                self.breaks[p] = 0
+                continue
+            u = {}
+            for t in range(1, T + 1):
+                vs = [self.x[k][t] for k in ks if t in self.x[k]]
+                if not vs:
+                    continue
+                if len(vs) == 1:
+                    u[t] = vs[0]
+                else:
+                    b = m.NewBoolVar(f"u{p}_{t}")
+                    m.AddAtMostOne(vs)
+                    m.AddBoolOr([*vs, b.Not()])
+                    for v in vs:
+                        m.AddImplication(v, b)
+                    u[t] = b
+            self.u[p] = u
+            if not allow_unplaced:
+                # redundant: every meeting is placed, in distinct slots, so p is busy in exactly len(ks)
+                m.Add(sum(u.values()) == len(ks))
+            if len(ks) == 1:
+                self.breaks[p] = 0
+                continue
+            starts = []
+            for t, ut in u.items():
+                prev = u.get(t - 1)
+                if prev is None:
+                    starts.append(ut)
+                    continue
+                r = m.NewBoolVar(f"r{p}_{t}")
+                m.AddImplication(r, ut)
+                m.AddImplication(r, prev.Not())
+                m.AddBoolOr([ut.Not(), prev, r])
+                starts.append(r)
+            lb = breaks_lower_bound(prep, p)
+            lbs[p] = lb
+            ub = len(ks) - 1 if fair is None else len(ks) - 1
+            bp = m.NewIntVar(lb, max(lb, ub), f"B{p}")
+            if allow_unplaced:
+                # a participant with no placed meeting has no run start: breaks = max(0, runs - 1)
+                anyp = m.NewBoolVar("")
+                m.AddMaxEquality(anyp, list(u.values()))
+                m.Add(bp == sum(starts) - 1).OnlyEnforceIf(anyp)
+                m.Add(bp == 0).OnlyEnforceIf(anyp.Not())
+            else:
+                m.Add(bp == sum(starts) - 1)
+            self._window(p, u, bp)
+            self.breaks[p] = bp
+        self.lbs = lbs
+        self.total = sum(v for v in self.breaks.values() if not isinstance(v, int))
+        if fair is not None and pb.participants:
+            vars_ = [v for v in self.breaks.values() if not isinstance(v, int)]
+            has_zero = any(isinstance(v, int) for v in self.breaks.values())
+            if has_zero:
+                for v in vars_:
+                    m.Add(v <= fair)
+            elif vars_:
+                hi = m.NewIntVar(0, T, "Bmax")
+                lo = m.NewIntVar(0, T, "Bmin")
+                for v in vars_:
+                    m.Add(v <= hi)
+                    m.Add(v >= lo)
+                m.Add(hi - lo <= fair)
+        self.static_lb = sum(lbs.values())
+
+    def _window(self, p, u: dict, bp) -> None:
+        """Redundant: started[t] / ends_later[t] booleans; an idle slot inside the window means a break."""
+        m = self.model
+
+        def monotone(ts):
+            out, prev = {}, None
+            for t in ts:
+                ut = u.get(t)
+                if ut is None:
+                    out[t] = prev
+                elif prev is None:
+                    out[t] = prev = ut
+                else:
+                    v = m.NewBoolVar("")
+                    m.AddImplication(prev, v)
+                    m.AddImplication(ut, v)
+                    m.AddBoolOr([v.Not(), prev, ut])
+                    out[t] = prev = v
+            return out
+
+        span = range(min(u), max(u) + 1)
+        started = monotone(span)
+        later = monotone(reversed(span))
+        z = m.NewBoolVar(f"z{p}")
+        m.Add(bp >= 1).OnlyEnforceIf(z)
+        m.Add(bp == 0).OnlyEnforceIf(z.Not())
+        if self.use_alldiff:
+            ks = self.prep.of[p]
+            lo, hi = min(u), max(u)
+            f = m.NewIntVar(lo, hi, "")
+            last = m.NewIntVar(lo, hi, "")
+            for k in ks:
+                m.Add(f <= self.S[k])
+                m.Add(last >= self.S[k])
+            m.Add(last - f + 1 == len(ks)).OnlyEnforceIf(z.Not())
+            m.AddAllDifferent([self.S[k] for k in ks])
+        for t in span:
+            h, g = started[t], later[t]
+            if h is None or g is None:
+                continue
+            lits = [h.Not(), g.Not(), z]
+            if t in u:
+                lits.append(u[t])
+            m.AddBoolOr(lits)
+
+    def hint(self, slots: list[int | None]) -> None:
+        for k, xs in enumerate(self.x):
+            for t, v in xs.items():
+                self.model.AddHint(v, 1 if slots[k] == t else 0)
+
+    def read(self, solver: cp_model.CpSolver) -> list[int | None]:
+        out: list[int | None] = []
+        for xs in self.x:
+            out.append(next((t for t, v in xs.items() if solver.BooleanValue(v)), None))
+        return out
+
+
+class _Best(cp_model.CpSolverSolutionCallback):
+    """Keeps the best schedule seen (anytime) and can stop at a target."""
+
+    def __init__(self, mdl: _Model):
+        super().__init__()
+        self.mdl = mdl
+        self.best = None
+        self.best_obj = None
+        self.count = 0
+
+    def on_solution_callback(self) -> None:
+        self.count += 1
+        self.best_obj = self.ObjectiveValue()
+        self.best = [next((t for t, v in xs.items() if self.BooleanValue(v)), None) for xs in self.mdl.x]
+
+
+def solve_exact(
+    prep: Prepared,
+    *,
+    time_limit: float,
+    workers: int = 2,
+    hint: list[int | None] | None = None,
+    params: dict | None = None,
+    allow_unplaced: bool = False,
+):
+    """Minimise the total breaks. Returns (status name, slots or None, objective, bound, stats)."""
+    t0 = time.monotonic()
+    mdl = _Model(prep, allow_unplaced=allow_unplaced)
+    m = mdl.model
+    if allow_unplaced:
+        # lexicographic: every placed meeting outweighs any number of breaks
+        big = 1 + sum(max(0, len(ks) - 1) for ks in prep.of.values())
+        m.Maximize(big * mdl.placed - mdl.total)
+    else:
+        m.Minimize(mdl.total)
+    if hint is not None:
+        mdl.hint(hint)
+    solver = cp_model.CpSolver()
+    solver.parameters.max_time_in_seconds = max(0.01, time_limit - (time.monotonic() - t0))
+    solver.parameters.num_workers = workers
+    for key, val in (params or {}).items():
+        setattr(solver.parameters, key, val)
+    cb = _Best(mdl)
+    st = solver.Solve(m, cb)
+    stats = {"build_s": round(time.monotonic() - t0, 3), "cpsat_status": solver.StatusName(st)}
+    if st in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        return (
+            "optimal" if st == cp_model.OPTIMAL else "feasible",
+            mdl.read(solver),
+            round(solver.ObjectiveValue()),
+            round(solver.BestObjectiveBound()),
+            stats,
+        )
+    if st == cp_model.INFEASIBLE:
+        return "infeasible", None, None, None, stats
+    return "unknown", None, None, max(mdl.static_lb, round(solver.BestObjectiveBound())), stats

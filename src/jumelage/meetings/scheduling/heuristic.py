@@ -1,0 +1,243 @@
+"""The fast path: a greedy construction then a penalty-based local search (simulated annealing).
+
+State: one slot per meeting, always inside the meeting's allowed slots. Violations of the other hard
+constraints (a participant twice in a slot, more meetings than tables in a slot, a precedence, the
+fairness bound) are penalised with a large weight; the objective (breaks) is added on top. Moves: move
+one meeting to another slot, or swap the two slots along the chain of meetings that share participants
+(a Kempe chain, which keeps every inner participant's slots unchanged).
+"""
+
+from __future__ import annotations
+
+import math
+import random
+import time
+
+from jumelage.meetings.scheduling.checks import Prepared
+
+
+def _runs(row: list[int]) -> int:
+    runs, prev = 0, False
+    for c in row:
+        if c and not prev:
+            runs += 1
+        prev = bool(c)
+    return runs
+
+
+class LocalSearch:
+    def __init__(self, prep: Prepared, *, seed: int = 0, weight: int = 8):
+        pb = prep.problem
+        self.prep = prep
+        self.T = pb.n_slots
+        self.L = pb.n_tables
+        self.rng = random.Random(seed)
+        self.pidx = {p: i for i, p in enumerate(pb.participants)}
+        self.ends = [(self.pidx[m.a], self.pidx[m.b]) for m in pb.meetings]
+        self.dom = [list(d) for d in prep.domains]
+        self.of = [[] for _ in pb.participants]
+        for k, (a, b) in enumerate(self.ends):
+            self.of[a].append(k)
+            self.of[b].append(k)
+        self.after = [list(m.after) for m in pb.meetings]
+        self.before = [[] for _ in pb.meetings]
+        for k, js in enumerate(self.after):
+            for j in js:
+                self.before[j].append(k)
+        self.W = weight
+        fair = pb.fairness
+        # with a participant whose breaks are 0 whatever happens, fairness caps everybody at d
+        forced_zero = any(len(ks) <= 1 for ks in self.of)
+        self.cap = fair if (fair is not None and forced_zero) else None
+        self.global_fair = fair if (fair is not None and not forced_zero) else None
+        self.movable = [k for k, d in enumerate(self.dom) if len(d) > 1]
+
+    # --- state -----------------------------------------------------------------------------
+    def load(self, slots: list[int]) -> None:
+        T = self.T
+        self.slot = list(slots)
+        self.occ = [[0] * (T + 2) for _ in self.of]
+        self.cnt = [0] * (T + 2)
+        for k, t in enumerate(self.slot):
+            a, b = self.ends[k]
+            self.occ[a][t] += 1
+            self.occ[b][t] += 1
+            self.cnt[t] += 1
+        self.brk = [max(0, _runs(row) - 1) for row in self.occ]
+        self.clash = sum(max(0, c - 1) for row in self.occ for c in row)
+        self.over = sum(max(0, c - self.L) for c in self.cnt)
+        self.prec = sum(1 for k in range(len(self.slot)) for j in self.after[k] if self.slot[j] >= self.slot[k])
+        self.breaks = sum(self.brk)
+        self.unfair = self._unfair_total()
+
+    def _pfair(self, b: int) -> int:
+        return b - self.cap if self.cap is not None and b > self.cap else 0
+
+    def _unfair_total(self) -> int:
+        if self.cap is not None:
+            return sum(self._pfair(b) for b in self.brk)
+        if self.global_fair is not None and self.brk:
+            return max(0, max(self.brk) - min(self.brk) - self.global_fair)
+        return 0
+
+    def violations(self) -> int:
+        return self.clash + self.over + self.prec + self.unfair
+
+    def cost(self) -> int:
+        return self.W * self.violations() + self.breaks
+
+    def _move(self, k: int, t2: int) -> None:
+        """Move meeting k to slot t2, updating every counter incrementally."""
+        t1 = self.slot[k]
+        if t1 == t2:
+            return
+        for j in self.after[k]:
+            self.prec -= self.slot[j] >= t1
+            self.prec += self.slot[j] >= t2
+        for j in self.before[k]:
+            self.prec -= t1 >= self.slot[j]
+            self.prec += t2 >= self.slot[j]
+        self.slot[k] = t2
+        c = self.cnt
+        self.over += (c[t2] >= self.L) - (c[t1] > self.L)
+        c[t1] -= 1
+        c[t2] += 1
+        for q in self.ends[k]:
+            row = self.occ[q]
+            self.clash -= row[t1] >= 2
+            self.clash += row[t2] >= 1
+            row[t1] -= 1
+            row[t2] += 1
+            old = self.brk[q]
+            new = _runs(row) - 1
+            if new != old:
+                self.brk[q] = new
+                self.breaks += new - old
+                if self.cap is not None:
+                    self.unfair += self._pfair(new) - self._pfair(old)
+        if self.global_fair is not None:
+            self.unfair = self._unfair_total()
+
+    def _chain(self, k: int, t2: int, limit: int = 40) -> list[int] | None:
+        """Meetings reachable from k through shared participants among slots {t1, t2}."""
+        t1 = self.slot[k]
+        seen = {k}
+        stack = [k]
+        while stack:
+            e = stack.pop()
+            for q in self.ends[e]:
+                for f in self.of[q]:
+                    if f not in seen and self.slot[f] in (t1, t2):
+                        if len(seen) >= limit:
+                            return None
+                        seen.add(f)
+                        stack.append(f)
+        for e in seen:
+            other = t2 if self.slot[e] == t1 else t1
+            if other not in self.dom[e]:
+                return None
+        return list(seen)
+
+    # --- construction ----------------------------------------------------------------------
+    def greedy(self) -> list[int]:
+        T = self.T
+        n = len(self.dom)
+        occ = [[0] * (T + 2) for _ in self.of]
+        cnt = [0] * (T + 2)
+        slot = [0] * n
+        deg = [len(ks) for ks in self.of]
+        order = sorted(range(n), key=lambda k: (len(self.dom[k]), -(deg[self.ends[k][0]] + deg[self.ends[k][1]])))
+        if any(self.after):
+            pos = {k: i for i, k in enumerate(self.prep.order)} if self.prep.order else {}
+            order.sort(key=lambda k: pos.get(k, 0))
+        for k in order:
+            a, b = self.ends[k]
+            best, best_t = None, None
+            for t in self.dom[k]:
+                s = 0
+                s += 100 * (occ[a][t] + occ[b][t])
+                s += 100 * (cnt[t] >= self.L)
+                s += 100 * sum(1 for j in self.after[k] if slot[j] and slot[j] >= t)
+                s += 100 * sum(1 for j in self.before[k] if slot[j] and slot[j] <= t)
+                # prefer slots next to the participants' existing meetings
+                for q in (a, b):
+                    row = occ[q]
+                    if any(row[1 : T + 1]):
+                        s += 0 if (row[t - 1] or row[t + 1]) else 3
+                s += self.rng.random()
+                if best is None or s < best:
+                    best, best_t = s, t
+            slot[k] = best_t
+            occ[a][best_t] += 1
+            occ[b][best_t] += 1
+            cnt[best_t] += 1
+        return slot
+
+    # --- annealing -------------------------------------------------------------------------
+    def anneal(self, *, deadline: float, target: int = 0, t0: float = 2.0, t1: float = 0.05) -> tuple:
+        """Return (best slots, best breaks) among states with no violation, or (None, None)."""
+        rng = self.rng
+        best_slots, best_obj = None, None
+        if self.violations() == 0:
+            best_slots, best_obj = list(self.slot), self.breaks
+            if best_obj <= target:
+                return best_slots, best_obj
+        movable = self.movable
+        if not movable:
+            return best_slots, best_obj
+        cur = self.cost()
+        start = time.monotonic()
+        span = max(1e-3, deadline - start)
+        temp = t0
+        it = 0
+        while True:
+            it += 1
+            if it & 255 == 0:
+                now = time.monotonic()
+                if now >= deadline:
+                    break
+                frac = (now - start) / span
+                temp = t0 * (t1 / t0) ** frac
+            k = movable[rng.randrange(len(movable))]
+            if rng.random() < 0.5:
+                # focus on a participant with trouble
+                a, b = self.ends[k]
+                q = a if rng.random() < 0.5 else b
+                ks = self.of[q]
+                k = ks[rng.randrange(len(ks))]
+                if len(self.dom[k]) <= 1:
+                    continue
+            d = self.dom[k]
+            t2 = d[rng.randrange(len(d))]
+            t1_ = self.slot[k]
+            if t2 == t1_:
+                continue
+            if rng.random() < 0.5:
+                chain = self._chain(k, t2)
+                if chain is None:
+                    continue
+                moves = [(e, t2 if self.slot[e] == t1_ else t1_) for e in chain]
+            else:
+                moves = [(k, t2)]
+            undo = [(e, self.slot[e]) for e, _ in moves]
+            for e, t in moves:
+                self._move(e, t)
+            new = self.cost()
+            delta = new - cur
+            if delta <= 0 or rng.random() < math.exp(-delta / temp):
+                cur = new
+                if self.violations() == 0 and (best_obj is None or self.breaks < best_obj):
+                    best_slots, best_obj = list(self.slot), self.breaks
+                    if best_obj <= target:
+                        break
+            else:
+                for e, t in reversed(undo):
+                    self._move(e, t)
+        self.iterations = it
+        return best_slots, best_obj
+
+
+def local_search(prep: Prepared, *, deadline: float, target: int = 0, seed: int = 0, start=None):
+    ls = LocalSearch(prep, seed=seed)
+    ls.load(start if start is not None else ls.greedy())
+    return ls.anneal(deadline=deadline, target=target)
