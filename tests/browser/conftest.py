@@ -16,6 +16,7 @@ import re
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.browser.helpers import PageWatch
 
@@ -31,6 +32,9 @@ CHROMIUM_ARGS = [
     "--disable-dev-shm-usage",
 ]
 TIMEOUT_MS = 15_000
+# Assertions wait this long for the page to get there (htmx answers, task workers): generous, as the
+# suite shares two cores with a second test worker.
+expect.set_options(timeout=10_000)
 
 
 class _Chromium:
@@ -134,11 +138,9 @@ class PageFactory:
     def pages(self):
         return [watch.page for watch in self.watches]
 
-    def close(self) -> list[str]:
-        problems = [problem for watch in self.watches for problem in watch.problems_at_end()]
+    def close(self) -> None:
         for watch in self.watches:
             watch.page.context.close()
-        return problems
 
 
 @pytest.fixture
@@ -148,7 +150,10 @@ def new_page(request, browser, live_server):
         old.unlink()  # a screenshot left by an earlier failure of this test is no longer true
     factory = PageFactory(browser, live_server.url)
     yield factory
-    problems = factory.close()
+    problems = [problem for watch in factory.watches for problem in watch.problems_at_end()]
+    if problems:
+        _save_failure_artifacts(request.node, factory.pages)
+    factory.close()
     if problems:
         pytest.fail("\n".join(problems), pytrace=False)
 
@@ -163,7 +168,9 @@ def page(new_page):
 def pytest_runtest_makereport(item, call):
     report = yield
     if report.when == "call" and report.failed and item.get_closest_marker("browser"):
-        _save_failure_artifacts(item)
+        factory = getattr(item, "funcargs", {}).get("new_page")
+        if isinstance(factory, PageFactory):
+            _save_failure_artifacts(item, factory.pages)
     return report
 
 
@@ -175,9 +182,8 @@ def _artifact_stem(item) -> str:
     return re.sub(r"[^A-Za-z0-9_.-]+", "_", f"{item.path.stem}.{item.name}")
 
 
-def _save_failure_artifacts(item) -> None:
-    factory = getattr(item, "funcargs", {}).get("new_page")
-    pages = factory.pages if isinstance(factory, PageFactory) else []
+def _save_failure_artifacts(item, pages) -> None:
+    """A full-page PNG and the HTML of each page the test opened, named after the test."""
     if not pages:
         return
     folder = _artifacts_folder(item)
@@ -189,4 +195,4 @@ def _save_failure_artifacts(item) -> None:
             pg.screenshot(path=str(folder / f"{name}.png"), full_page=True)
             (folder / f"{name}.html").write_text(pg.content(), encoding="utf-8")
         except Exception as exc:  # the page may have crashed or closed; say so, don't mask the failure
-            item.add_report_section("call", "screenshot", f"could not save a screenshot: {exc}")
+            item.add_report_section("call", "screenshot", f"could not save a screenshot of {pg.url}: {exc}")

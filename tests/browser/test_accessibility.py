@@ -3,6 +3,7 @@ critical violation). Feature tests check the pages they walk through; this one s
 including empty states and error pages."""
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.browser.helpers import force_login, visit
 
@@ -54,3 +55,16 @@ def test_pages_pass_axe_in_dutch_and_english(new_page, world):
         page = new_page(locale=locale)
         for path in ["/", "/directory/", "/ecosystems/", "/organisations/wallonie-startup/"]:
             visit(page, path)
+
+
+def test_keyboard_user_skips_to_the_content(page, world):
+    visit(page, "/directory/")
+    page.keyboard.press("Tab")
+    skip = page.get_by_role("link", name="Aller au contenu")
+    expect(skip).to_be_focused()
+    expect(skip).to_be_in_viewport()  # hidden off-screen until focused, then shown
+    page.keyboard.press("Enter")
+    expect(page.locator("main")).to_be_focused()
+    # The next Tab goes into the page's own content, not back to the header.
+    page.keyboard.press("Tab")
+    expect(page.get_by_label("Rechercher des organisations")).to_be_focused()

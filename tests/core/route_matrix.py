@@ -48,11 +48,6 @@ def every(answer) -> dict[str, Any]:
     return dict.fromkeys(ROLES, answer)
 
 
-def signed_in(answer, *, visitor=LOGIN) -> dict[str, Any]:
-    """`answer` for every signed-in role, `visitor` for the anonymous one."""
-    return {**every(answer), "visitor": visitor}
-
-
 @dataclass(frozen=True)
 class Row:
     route: str
@@ -147,6 +142,13 @@ ROWS: list[Row] = [
         shows="French Tech Brussels",
     ),
     Row(
+        "nodes/<slug:slug>/edit/",
+        "/nodes/{w.ftbxl.slug}/edit/",
+        roles(visitor=403, member=403, representative=403, node_staff=400, ecosystem_staff=403, admin=400),
+        method="POST",
+        note="an empty form: refused with its errors",
+    ),
+    Row(
         "nodes/<slug:slug>/label/",
         "/nodes/{w.ftbxl.slug}/label/",
         roles(visitor=403, member=403, representative=403, node_staff=400, ecosystem_staff=403, admin=400),
@@ -166,6 +168,13 @@ ROWS: list[Row] = [
         "directory/import/",
         "/directory/import/",
         roles(visitor=403, member=403, representative=403, node_staff=200, ecosystem_staff=200, admin=200),
+    ),
+    # An upload without a file: the form comes back with its errors (400), nothing is queued.
+    Row(
+        "directory/import/",
+        "/directory/import/",
+        roles(visitor=403, member=403, representative=403, node_staff=400, ecosystem_staff=400, admin=400),
+        method="POST",
     ),
     # An import job (a dry-run preview) belongs to the node staff member who uploaded it: only its
     # owner and platform admins see it; other importers get a 404, non-importers the 403 page.
@@ -204,6 +213,13 @@ ROWS: list[Row] = [
         ORG_EDIT,
         "/organisations/{w.be_org.slug}/edit/",
         roles(visitor=403, member=403, representative=200, node_staff=403, ecosystem_staff=200, admin=200),
+    ),
+    # A forged, empty edit form: refused with the form's errors (400) for those who may edit, 403 otherwise.
+    Row(
+        ORG_EDIT,
+        "/organisations/{w.be_org.slug}/edit/",
+        roles(visitor=403, member=403, representative=400, node_staff=403, ecosystem_staff=400, admin=400),
+        method="POST",
     ),
     # fr_org is a French Tech member through French Tech Brussels.
     Row(

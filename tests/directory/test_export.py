@@ -69,7 +69,9 @@ def test_export_applies_the_list_filters(world, evil):
     rows = csv_rows(Client(HTTP_ACCEPT_LANGUAGE="en").get("/directory/export.csv?country=FR"))
     assert [r[0] for r in rows[1:]] == ["Paris Deeptech"]
 
-    rows = csv_rows(Client(HTTP_ACCEPT_LANGUAGE="en").get("/directory/export.csv?ecosystem=digital-wallonia&kind=startup"))
+    rows = csv_rows(
+        Client(HTTP_ACCEPT_LANGUAGE="en").get("/directory/export.csv?ecosystem=digital-wallonia&kind=startup")
+    )
     assert sorted(r[0] for r in rows[1:]) == sorted(["'" + evil.name, "Wallonie Startup"])
 
 

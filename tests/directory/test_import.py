@@ -222,10 +222,10 @@ def test_duplicates_against_the_directory_and_within_the_file(world, tmp_path):
     assert summary == [
         (2, "skip", "same SIREN as “Nmrtec Holding”, already in the directory"),
         (3, "skip", "same website domain as “Wallon Web”, already in the directory"),
-        (4, "skip", "near-identical name as “Paris Deeptech”, already in the directory"),
+        (4, "skip", "name nearly identical to “Paris Deeptech”, already in the directory"),
         (5, "create", ""),
-        (6, "skip", "near-identical name as line 5 (Nouvelle Pousse)"),
-        (7, "skip", "near-identical name as line 5 (Nouvelle Pousse)"),
+        (6, "skip", "name nearly identical to line 5 (Nouvelle Pousse)"),
+        (7, "skip", "name nearly identical to line 5 (Nouvelle Pousse)"),
         (8, "create", ""),
         (9, "create", ""),
     ]

@@ -524,13 +524,14 @@ class DuplicateIndex:
         return None
 
 
-def _reason(why: str) -> str:
+def _reason(why: str, target: str) -> str:
+    """Why a row is a duplicate, as a sentence a translator can reorder."""
     return {
-        "enterprise_number": _("same enterprise number"),
-        "siren": _("same SIREN"),
-        "website": _("same website domain"),
-        "name": _("near-identical name"),
-    }[why]
+        "enterprise_number": _("same enterprise number as %(target)s"),
+        "siren": _("same SIREN as %(target)s"),
+        "website": _("same website domain as %(target)s"),
+        "name": _("name nearly identical to %(target)s"),
+    }[why] % {"target": target}
 
 
 def _choice_lookup(choices) -> dict[str, str]:
@@ -792,9 +793,9 @@ def _plan_organisation_row(line, values, ctx: _Context, state, errors) -> Planne
         return PlannedRow(line, "create", org.name, obj=org, theme_ids=theme_ids, memberships=memberships)
     (where, ref, label), why = found
     if where == "file":
-        reason = _("%(why)s as line %(ref)d (%(name)s)") % {"why": _reason(why), "ref": ref, "name": label}
+        reason = _reason(why, _("line %(ref)d (%(name)s)") % {"ref": ref, "name": label})
         return PlannedRow(line, "skip", org.name, reason=reason)
-    reason = _("%(why)s as “%(name)s”, already in the directory") % {"why": _reason(why), "name": label}
+    reason = _reason(why, _("“%(name)s”, already in the directory") % {"name": label})
     if not ctx.update_existing or why == "name":
         return PlannedRow(line, "skip", org.name, reason=reason)
     existing = Organisation.objects.get(pk=ref)

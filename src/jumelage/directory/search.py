@@ -91,8 +91,9 @@ def index_fields(org: Organisation) -> tuple[str, str, list[str], list[str]]:
     return " ".join(name_terms), " ".join(terms), words, terms
 
 
-def _add_terms(using: str, terms: Iterable[str], name_words: Iterable[str]) -> None:
-    """Add terms to the vocabulary (never removed: a stale term only costs a wasted typo candidate)."""
+def add_terms(using: str, terms: Iterable[str], name_words: Iterable[str]) -> None:
+    """Add terms to the vocabulary (never removed: a stale term only costs a wasted typo candidate).
+    For bulk loads that fill the search columns themselves (see index_fields())."""
     names = set(name_words)
     rows = [(t, t in names) for t in dict.fromkeys([*terms, *names])]
     with connections[using].cursor() as cursor:
@@ -115,6 +116,9 @@ def _add_terms(using: str, terms: Iterable[str], name_words: Iterable[str]) -> N
             )
 
 
+_add_terms = add_terms  # the name the import used first
+
+
 def index_organisation(org: Organisation) -> None:
     """Refresh one organisation's search columns (the database indexes follow them)."""
     search_names, search_document, words, terms = index_fields(org)
@@ -123,7 +127,7 @@ def index_organisation(org: Organisation) -> None:
         Organisation.objects.using(using).filter(pk=org.pk).update(
             search_names=search_names, search_document=search_document
         )
-        _add_terms(using, terms, words)
+        add_terms(using, terms, words)
         bump_index_version(using)
     org.search_names, org.search_document = search_names, search_document
 
@@ -159,7 +163,7 @@ def reindex_all(*, using: str = "default", batch_size: int = 2000, progress=None
         if progress is not None:
             progress(done)
     with transaction.atomic(using=using):
-        _add_terms(using, all_terms, all_names)
+        add_terms(using, all_terms, all_names)
         bump_index_version(using)
     if connection.vendor == "sqlite":
         with connection.cursor() as cursor:

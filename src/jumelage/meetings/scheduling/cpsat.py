@@ -18,7 +18,7 @@ from jumelage.meetings.scheduling.checks import Prepared, breaks_lower_bound
 
 
 class _Model:
-    def __init__(self, prep: Prepared, *, allow_unplaced: bool = False, use_alldiff: bool = True):
+    def __init__(self, prep: Prepared, *, allow_unplaced: bool = False, use_alldiff: bool = False):
         self.prep = prep
         pb = prep.problem
         T = pb.n_slots
