@@ -39,8 +39,23 @@ def test_lists_visible_organisations_by_name_with_a_count(client, world):
 def test_each_filter_narrows_the_list(client, world):
     smart = ThemeFactory(code="smart-city")
     mobility = ThemeFactory(code="mobility", parent=smart)
-    make("Alpha", kind="cluster", region="Wallonie", stage="growth", themes=[mobility], memberships=[(world.wallonia, world.awex)])
-    make("Beta", kind="company", country="FR", region="Bretagne", stage="seed", themes=[smart], memberships=[(world.frenchtech, world.ftbxl)])
+    make(
+        "Alpha",
+        kind="cluster",
+        region="Wallonie",
+        stage="growth",
+        themes=[mobility],
+        memberships=[(world.wallonia, world.awex)],
+    )
+    make(
+        "Beta",
+        kind="company",
+        country="FR",
+        region="Bretagne",
+        stage="seed",
+        themes=[smart],
+        memberships=[(world.frenchtech, world.ftbxl)],
+    )
     assert slugs(client.get(URL, {"ecosystem": "digital-wallonia"})) == ["alpha", "wallonie-startup"]
     assert slugs(client.get(URL, {"node": "french-tech-brussels"})) == ["beta", "paris-deeptech"]
     assert slugs(client.get(URL, {"kind": "cluster"})) == ["alpha"]
@@ -102,3 +117,16 @@ def test_bad_pagination_is_a_422_problem(client, world):
     assert response.status_code == 422
     assert response["Content-Type"] == "application/problem+json"
     assert [e["field"] for e in response.json()["errors"]] == ["limit"]
+
+
+def test_same_answers_with_the_result_cache_off(client, world, monkeypatch):
+    from jumelage.directory import queries
+
+    monkeypatch.setattr(queries._result_cache, "size", 0)
+    for i in range(5):
+        make(f"Uncached {i}", description_en="uncached")
+    body = client.get(URL, {"q": "uncached", "limit": 2, "offset": 3}).json()
+    assert body["count"] == 5
+    assert [i["name"] for i in body["items"]] == ["Uncached 3", "Uncached 4"]
+    page = client.get("/directory/", {"q": "uncached"}, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "5 organisations for “uncached”" in page

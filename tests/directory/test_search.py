@@ -166,7 +166,13 @@ def test_deleted_organisation_leaves_the_index():
 def test_reindex_all_indexes_bulk_created_rows():
     Organisation.objects.bulk_create(
         [
-            Organisation(name=f"Bulk Robot {i}", slug=f"bulk-{i}", kind="startup", country="FR", description_fr="Robots de nettoyage")
+            Organisation(
+                name=f"Bulk Robot {i}",
+                slug=f"bulk-{i}",
+                kind="startup",
+                country="FR",
+                description_fr="Robots de nettoyage",
+            )
             for i in range(3)
         ]
     )

@@ -443,7 +443,7 @@ class SearchResults:
         if not isinstance(item, slice):
             return self[item : item + 1][0]
         start, stop = item.start or 0, item.stop if item.stop is not None else self.total
-        if stop <= len(self.ids) or len(self.ids) == self.total:
+        if (self.ids and stop <= len(self.ids)) or len(self.ids) == self.total:
             memo = ("rows", start, stop, getattr(self.rows, "__name__", None))
             if memo in self.fragments:
                 return list(self.fragments[memo])
@@ -487,8 +487,11 @@ def search_directory(user, params: Mapping, *, facets: bool = False, rows=None) 
         )
         return SearchResults(results, active, total, ids, facet_data, rows, fragments)
     results, active = filter_organisations(visible, params)
-    ids = list(results.values_list("pk", flat=True)[:CACHED_IDS])
-    total = len(ids) if len(ids) < CACHED_IDS else results.count()
+    if _result_cache.size > 0:
+        ids = list(results.values_list("pk", flat=True)[:CACHED_IDS])
+        total = len(ids) if len(ids) < CACHED_IDS else results.count()
+    else:  # nothing is kept: ask only for the page (a count and one slice)
+        ids, total = [], results.count()
     facet_data = facet_counts(visible, active) if facets else None
     fragments: dict = {}
     _result_cache.put(key, (active, total, ids, facet_data, fragments))

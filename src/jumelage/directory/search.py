@@ -66,13 +66,29 @@ def _on_change(sender, using="default", **kwargs) -> None:
 
 def connect_signals() -> None:
     """Called from DirectoryConfig.ready()."""
-    from jumelage.directory.models import Membership, Theme
-    from jumelage.ecosystems.models import Ecosystem, NetworkNode
+    from jumelage.directory.models import Membership, Representative, Theme
+    from jumelage.ecosystems.models import Ecosystem, EcosystemStaff, NetworkNode, NodeStaff
 
-    for model in (Organisation, Membership, Theme, Ecosystem, NetworkNode):
-        signals.post_save.connect(_on_change, sender=model, dispatch_uid=f"directory-search-{model.__name__}-save")
-        signals.post_delete.connect(_on_change, sender=model, dispatch_uid=f"directory-search-{model.__name__}-delete")
-    signals.m2m_changed.connect(_on_change, sender=Organisation.themes.through, dispatch_uid="directory-search-themes")
+    # Roles too: they change what a user may see.
+    for model in (
+        Organisation,
+        Membership,
+        Theme,
+        Ecosystem,
+        NetworkNode,
+        Representative,
+        EcosystemStaff,
+        NodeStaff,
+    ):
+        signals.post_save.connect(
+            _on_change, sender=model, dispatch_uid=f"directory-search-{model.__name__}-save"
+        )
+        signals.post_delete.connect(
+            _on_change, sender=model, dispatch_uid=f"directory-search-{model.__name__}-delete"
+        )
+    signals.m2m_changed.connect(
+        _on_change, sender=Organisation.themes.through, dispatch_uid="directory-search-themes"
+    )
 
 
 def _texts(org: Organisation) -> tuple[list[str], list[str]]:

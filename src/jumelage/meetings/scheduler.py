@@ -8,10 +8,14 @@ the proven lower bound. An impossible problem comes back with ``status == "infea
 ``conflicts`` naming the constraint and the participants/meetings concerned; malformed input raises
 :class:`InvalidProblem`.
 
-Path: pre-checks (obvious infeasibility) → greedy construction + simulated annealing (a good schedule
-fast) → CP-SAT with that schedule as a hint (optimality proof and improvement). Events too large for
-the exact model (or with ``exact=False``) stay on the local-search path, whose bound is the per-participant
-lower bound (see checks.breaks_lower_bound).
+Path: pre-checks (obvious infeasibility, named) → greedy construction + simulated annealing (a first
+schedule) → CP-SAT (scheduling/cpsat.py): a short optimisation run for CP-SAT's objective bound, then a
+linear search "at most k breaks?" from that bound upwards — the first satisfiable k is optimal, every
+refuted k is a proven lower bound. When CP-SAT proves that no schedule exists at all,
+scheduling/explain.py names a small set of conflicting constraints (assumptions + deletion).
+Events too large for the exact model (more than EXACT_MAX_VARS meeting×slot booleans) stay on the
+local-search path, whose bound is the per-participant bound of checks.breaks_lower_bound.
+``allow_unplaced=True`` (when the tables cannot hold every meeting) maximises the meetings placed first.
 """
 
 from __future__ import annotations
@@ -104,17 +108,24 @@ def solve(
     problem: Problem,
     *,
     time_limit: float = 10.0,
-    workers: int = 2,
+    workers: int = 8,
     seed: int = 0,
     exact: bool | None = None,
-    heuristic_share: float = 0.3,
+    heuristic_share: float = 0.1,
     explain: bool = True,
+    allow_unplaced: bool = False,
     cpsat_params: dict | None = None,
 ) -> Schedule:
-    """Schedule every meeting; see the module docstring. Raises InvalidProblem on malformed input."""
+    """Schedule every meeting; see the module docstring. Raises InvalidProblem on malformed input.
+
+    ``allow_unplaced``: when not every meeting can be placed, first maximise the (weighted) number of
+    meetings placed, then minimise breaks; ``placed``/``placed_bound`` report the count and its bound.
+    """
     t0 = time.monotonic()
     deadline = t0 + time_limit
     n = len(problem.meetings)
+    if allow_unplaced:
+        return _solve_partial(problem, t0=t0, deadline=deadline, workers=workers, seed=seed, exact=exact)
     prep = prepare(problem)
 
     def done(status, slots, breaks, bound, conflicts=(), **stats) -> Schedule:
@@ -144,7 +155,9 @@ def solve(
     from jumelage.meetings.scheduling.heuristic import local_search
 
     budget = time_limit * (heuristic_share if use_exact else 1.0)
-    best, best_obj = local_search(prep, deadline=min(deadline, time.monotonic() + budget), target=lb, seed=seed)
+    best, best_obj = local_search(
+        prep, deadline=min(deadline, time.monotonic() + budget), target=lb, seed=seed
+    )
     if best is not None and best_obj <= lb:
         return done(OPTIMAL, best, best_obj, lb, phase="local search at the lower bound")
     if not use_exact:
@@ -152,13 +165,14 @@ def solve(
             return done(UNKNOWN, None, None, lb, phase="local search found no schedule")
         return done(FEASIBLE, best, best_obj, lb, phase="local search")
 
-    from jumelage.meetings.scheduling.cpsat import solve_exact
+    from jumelage.meetings.scheduling.cpsat import solve_by_bounds
 
-    status, slots, obj, bound, stats = solve_exact(
+    status, slots, obj, bound, stats = solve_by_bounds(
         prep,
-        time_limit=max(0.1, deadline - time.monotonic()),
+        deadline=deadline,
+        lower=lb,
+        incumbent=(best, best_obj) if best is not None else None,
         workers=workers,
-        hint=best,
         params=cpsat_params,
     )
     stats["local_search_breaks"] = best_obj
@@ -167,11 +181,94 @@ def solve(
         if explain:
             conflicts = _explain(prep, max(1.0, min(10.0, time_limit)), workers)
         return done(INFEASIBLE, None, None, None, conflicts, **stats)
-    bound = max(lb, bound or 0)
-    if status in (OPTIMAL, FEASIBLE):
-        if best is not None and best_obj < obj:  # pragma: no cover - CP-SAT keeps the hint
-            slots, obj = best, best_obj
-        return done(OPTIMAL if obj <= bound else FEASIBLE, slots, obj, bound, **stats)
-    if best is not None:
-        return done(FEASIBLE, best, best_obj, bound, **stats)
+    if status == OPTIMAL:
+        return done(OPTIMAL, slots, obj, bound, **stats)
+    if slots is not None:
+        return done(FEASIBLE, slots, obj, bound, **stats)
     return done(UNKNOWN, None, None, bound, **stats)
+
+
+def placement_bound(prep: Prepared) -> int:
+    """Upper bound on the number of meetings placed: tables × slots, and each participant's meetings
+    fit in their available slots (each meeting needs both sides)."""
+    pb = prep.problem
+    placeable = [k for k, d in enumerate(prep.domains) if d]
+    per_participant = 0
+    for p in pb.participants:
+        ks = [k for k in prep.of.get(p, []) if prep.domains[k]]
+        slots = set().union(*(prep.domains[k] for k in ks)) if ks else set()
+        per_participant += min(len(ks), len(slots))
+    return min(len(placeable), pb.n_slots * pb.n_tables, per_participant // 2)
+
+
+def _solve_partial(
+    problem: Problem, *, t0: float, deadline: float, workers: int, seed: int, exact
+) -> Schedule:
+    from jumelage.meetings.scheduling.checks import prepare as _prepare
+    from jumelage.meetings.scheduling.heuristic import greedy_max_placement
+
+    n = len(problem.meetings)
+    prep = _prepare(problem, allow_unplaced=True)
+    hard = [
+        c for c in prep.conflicts if c.constraint in ("fixed_overlap", "fixed_capacity", "precedence_cycle")
+    ]
+    capacity_note = [c for c in prep.conflicts if c.constraint in ("capacity", "too_many_meetings")]
+    if hard:
+        return Schedule(INFEASIBLE, [None] * n, [None] * n, None, None, time.monotonic() - t0, conflicts=hard)
+    ub = placement_bound(prep)
+    n_vars = sum(len(d) for d in prep.domains)
+    use_exact = exact if exact is not None else n_vars <= EXACT_MAX_VARS
+    stats: dict = {}
+    if use_exact:
+        from jumelage.meetings.scheduling.cpsat import solve_exact
+
+        status, slots, _obj, _bound, stats = solve_exact(
+            prep, time_limit=max(0.1, deadline - time.monotonic()), workers=workers, allow_unplaced=True
+        )
+        if slots is None:
+            return Schedule(
+                status, [None] * n, [None] * n, None, None, time.monotonic() - t0, conflicts=capacity_note
+            )
+        proven = status == OPTIMAL
+    else:
+        cap = problem.fairness if problem.fairness is not None else problem.n_slots
+        best_key, slots = None, None
+        # randomised restarts of the construction for half the time limit: keep the best
+        # (most placed, then fewest breaks); each restart is a fraction of a second at 15,000 meetings
+        stop = time.monotonic() + 0.5 * max(0.0, deadline - time.monotonic())
+        attempt = 0
+        while attempt < 2 or (time.monotonic() < stop and attempt < 200):
+            max_breaks = 0 if attempt == 0 else cap
+            cand = greedy_max_placement(prep, seed=seed + attempt, deadline=deadline, max_breaks=max_breaks)
+            attempt += 1
+            key = (
+                -sum(problem.meetings[k].weight for k, t in enumerate(cand) if t is not None),
+                sum(breaks_by_participant(problem, cand).values()),
+            )
+            if best_key is None or key < best_key:
+                best_key, slots = key, cand
+            if key[1] == 0 and -key[0] >= ub:
+                break
+        stats["restarts"] = attempt
+        status, proven = FEASIBLE, False
+    placed = sum(problem.meetings[k].weight for k, t in enumerate(slots) if t is not None)
+    per = breaks_by_participant(problem, slots)
+    breaks = sum(per.values())
+    if not use_exact:
+        # proven when the construction meets both bounds: every placeable place used, nobody a break
+        proven = placed >= ub and breaks == 0
+        status = OPTIMAL if proven else FEASIBLE
+    return Schedule(
+        status=status if slots else UNKNOWN,
+        slots=slots,
+        tables=assign_tables(problem, slots),
+        breaks=breaks,
+        bound=breaks if proven else 0,
+        wall_time=time.monotonic() - t0,
+        breaks_per_participant=per,
+        conflicts=capacity_note,
+        placed=placed,
+        placed_bound=placed if proven else ub,
+        method="jumelage",
+        stats=stats,
+    )

@@ -44,25 +44,39 @@ def validate(problem: Problem) -> None:
         for who in (m.a, m.b):
             if who not in known:
                 errors.append(
-                    Conflict("unknown_participant", f"{label} names an unknown participant {who!r}.", (who,), (k,))
+                    Conflict(
+                        "unknown_participant", f"{label} names an unknown participant {who!r}.", (who,), (k,)
+                    )
                 )
         if m.a == m.b:
-            errors.append(Conflict("self_meeting", f"{label} pairs a participant with themself.", (m.a,), (k,)))
+            errors.append(
+                Conflict("self_meeting", f"{label} pairs a participant with themself.", (m.a,), (k,))
+            )
         if m.session not in (MORNING, AFTERNOON, ANY):
-            errors.append(Conflict("session", f"{label} has an unknown session {m.session!r} (1, 2 or 3).", (), (k,)))
+            errors.append(
+                Conflict("session", f"{label} has an unknown session {m.session!r} (1, 2 or 3).", (), (k,))
+            )
         if m.fixed_slot is not None and not 1 <= m.fixed_slot <= T:
-            errors.append(Conflict("fixed", f"{label} is locked to slot {m.fixed_slot}, outside 1..{T}.", (), (k,)))
+            errors.append(
+                Conflict("fixed", f"{label} is locked to slot {m.fixed_slot}, outside 1..{T}.", (), (k,))
+            )
         for j in m.after:
             if not 0 <= j < n or j == k:
                 errors.append(
-                    Conflict("precedence", f"{label} must follow meeting {j + 1}, which does not exist.", (), (k,))
+                    Conflict(
+                        "precedence", f"{label} must follow meeting {j + 1}, which does not exist.", (), (k,)
+                    )
                 )
         if m.weight < 0:
             errors.append(Conflict("weight", f"{label} has a negative weight.", (), (k,)))
     for who in problem.forbidden:
         if who not in known:
             errors.append(
-                Conflict("unknown_participant", f"Unavailable slots are given for unknown participant {who!r}.", (who,))
+                Conflict(
+                    "unknown_participant",
+                    f"Unavailable slots are given for unknown participant {who!r}.",
+                    (who,),
+                )
             )
     if errors:
         raise InvalidProblem(errors)

@@ -18,7 +18,14 @@ from jumelage.meetings.scheduling.checks import Prepared, breaks_lower_bound
 
 
 class _Model:
-    def __init__(self, prep: Prepared, *, allow_unplaced: bool = False, use_alldiff: bool = False):
+    def __init__(
+        self,
+        prep: Prepared,
+        *,
+        allow_unplaced: bool = False,
+        use_alldiff: bool = False,
+        use_starts: bool = True,
+    ):
         self.prep = prep
         pb = prep.problem
         T = pb.n_slots
@@ -48,6 +55,7 @@ class _Model:
             if len(vs) > pb.n_tables:
                 m.Add(sum(vs) <= pb.n_tables)
         self.use_alldiff = use_alldiff and not allow_unplaced
+        self.use_starts = use_starts and not allow_unplaced
         self.S = []
         if self.use_alldiff:
             for xs in self.x:
@@ -62,10 +70,14 @@ class _Model:
                     if allow_unplaced:
                         # an unplaced meeting releases the precedence
                         m.Add(
-                            sum(t * v for t, v in self.x[j].items()) + 1 <= sum(t * v for t, v in self.x[k].items())
+                            sum(t * v for t, v in self.x[j].items()) + 1
+                            <= sum(t * v for t, v in self.x[k].items())
                         ).OnlyEnforceIf([self.is_placed[k], self.is_placed[j]])
                     else:
-                        m.Add(sum(t * v for t, v in self.x[j].items()) + 1 <= sum(t * v for t, v in self.x[k].items()))
+                        m.Add(
+                            sum(t * v for t, v in self.x[j].items()) + 1
+                            <= sum(t * v for t, v in self.x[k].items())
+                        )
                         # boolean form: j placed at or after t forbids k at or before t
                         for t in sorted(self.x[k]):
                             later_j = [v for s, v in self.x[j].items() if s >= t]
@@ -115,7 +127,7 @@ class _Model:
                 starts.append(r)
             lb = breaks_lower_bound(prep, p)
             lbs[p] = lb
-            ub = len(ks) - 1 if fair is None else len(ks) - 1
+            ub = len(ks) - 1
             bp = m.NewIntVar(lb, max(lb, ub), f"B{p}")
             if allow_unplaced:
                 # a participant with no placed meeting has no run start: breaks = max(0, runs - 1)
@@ -128,6 +140,14 @@ class _Model:
             self._window(p, u, bp)
             self.breaks[p] = bp
         self.lbs = lbs
+        if not allow_unplaced:
+            # redundant: the busy participants of a slot are matched in pairs at <= n_tables tables
+            for t in range(1, T + 1):
+                us = [self.u[p][t] for p in self.u if t in self.u[p]]
+                if len(us) > 2 * pb.n_tables:
+                    m.Add(sum(us) <= 2 * pb.n_tables)
+                if us and by_slot.get(t):
+                    m.Add(sum(us) == 2 * sum(by_slot[t]))
         self.total = sum(v for v in self.breaks.values() if not isinstance(v, int))
         if fair is not None and pb.participants:
             vars_ = [v for v in self.breaks.values() if not isinstance(v, int)]
@@ -170,6 +190,17 @@ class _Model:
         z = m.NewBoolVar(f"z{p}")
         m.Add(bp >= 1).OnlyEnforceIf(z)
         m.Add(bp == 0).OnlyEnforceIf(z.Not())
+        if self.use_starts:
+            # an unbroken participant occupies one window of len(ks) consecutive slots: choose its start
+            n = len(self.prep.of[p])
+            starts = {}
+            for s0 in range(min(u), max(u) - n + 2):
+                if all(t in u for t in range(s0, s0 + n)):
+                    v = m.NewBoolVar("")
+                    starts[s0] = v
+                    for t in u:
+                        m.AddImplication(v, u[t] if s0 <= t < s0 + n else u[t].Not())
+            m.Add(sum(starts.values()) + z == 1)
         if self.use_alldiff:
             ks = self.prep.of[p]
             lo, hi = min(u), max(u)
@@ -257,3 +288,97 @@ def solve_exact(
     if st == cp_model.INFEASIBLE:
         return "infeasible", None, None, None, stats
     return "unknown", None, None, max(mdl.static_lb, round(solver.BestObjectiveBound())), stats
+
+
+def solve_by_bounds(
+    prep: Prepared,
+    *,
+    deadline: float,
+    lower: int,
+    incumbent: tuple[list[int], int] | None = None,
+    workers: int = 8,
+    params: dict | None = None,
+    bound_phase: float = 0.2,
+):
+    """Linear search from the lower bound: is there a schedule with at most k breaks, k = lower, lower+1, …
+
+    The first satisfiable k is optimal (k - 1 was refuted). ``incumbent`` (slots, breaks) is a known
+    schedule, used as the hint and returned when every k below it is refuted. Returns (status, slots,
+    breaks, proven bound, stats) with status "optimal", "infeasible" (no schedule at all) or "unknown"
+    when the deadline struck (then slots/breaks are the incumbent's, bound the last k not refuted).
+    """
+    k = lower
+    stats: dict = {"calls": []}
+    checked_feasible = incumbent is not None
+
+    def call(bound: int | None, limit: float | None = None, first: bool = True):
+        left = deadline - time.monotonic()
+        if left <= 0.05:
+            return None, None
+        mdl = _Model(prep)
+        if bound is not None:
+            mdl.model.Add(mdl.total <= bound)
+        else:
+            mdl.model.Minimize(mdl.total)
+        if incumbent is not None:
+            mdl.hint(incumbent[0])
+        solver = cp_model.CpSolver()
+        left = deadline - time.monotonic()  # the model build took some of it
+        if left <= 0.05:
+            return None, None
+        solver.parameters.max_time_in_seconds = min(left, limit or left)
+        solver.parameters.num_workers = workers
+        if bound is None and first:
+            solver.parameters.stop_after_first_solution = True
+        for key, val in (params or {}).items():
+            setattr(solver.parameters, key, val)
+        t = time.monotonic()
+        st = solver.Solve(mdl.model)
+        stats["calls"].append((bound, solver.StatusName(st), round(time.monotonic() - t, 2)))
+        if bound is None and not first:
+            stats["bound_phase"] = (solver.StatusName(st), round(solver.BestObjectiveBound()))
+            nonlocal k
+            if st in (cp_model.OPTIMAL, cp_model.FEASIBLE, cp_model.UNKNOWN):
+                k = max(k, round(solver.BestObjectiveBound()))
+            if st == cp_model.INFEASIBLE:
+                return "unsat", None
+        if st in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+            total = sum(round(solver.Value(v)) for v in mdl.breaks.values() if not isinstance(v, int))
+            return ("optimal" if st == cp_model.OPTIMAL and bound is None else "sat"), (
+                mdl.read(solver),
+                total,
+            )
+        if st == cp_model.INFEASIBLE:
+            return "unsat", None
+        return None, None
+
+    if bound_phase > 0:
+        # a short optimisation run: CP-SAT's objective bound (LP) lifts k, and may bring a schedule
+        res, sol = call(None, limit=bound_phase * max(0.0, deadline - time.monotonic()), first=False)
+        if res == "unsat":
+            return "infeasible", None, None, None, stats
+        if res == "optimal":
+            return "optimal", sol[0], sol[1], sol[1], stats
+        if sol is not None and (incumbent is None or sol[1] < incumbent[1]):
+            incumbent = sol
+        checked_feasible = checked_feasible or sol is not None
+    while True:
+        if incumbent is not None and k >= incumbent[1]:
+            return "optimal", incumbent[0], incumbent[1], incumbent[1], stats
+        res, sol = call(k)
+        if res == "sat":
+            return "optimal", sol[0], sol[1], sol[1], stats
+        if res is None:
+            break
+        k += 1
+        if not checked_feasible:
+            checked_feasible = True
+            res, sol = call(None)
+            if res == "unsat":
+                return "infeasible", None, None, None, stats
+            if res is None:
+                break
+            incumbent = sol
+    if incumbent is not None:
+        return "unknown", incumbent[0], incumbent[1], k, stats
+    return "unknown", None, None, k, stats

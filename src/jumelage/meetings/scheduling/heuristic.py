@@ -31,7 +31,7 @@ class LocalSearch:
         self.prep = prep
         self.T = pb.n_slots
         self.L = pb.n_tables
-        self.rng = random.Random(seed)
+        self.rng = random.Random(seed)  # noqa: S311 - search randomness, not security
         self.pidx = {p: i for i, p in enumerate(pb.participants)}
         self.ends = [(self.pidx[m.a], self.pidx[m.b]) for m in pb.meetings]
         self.dom = [list(d) for d in prep.domains]
@@ -66,7 +66,9 @@ class LocalSearch:
         self.brk = [max(0, _runs(row) - 1) for row in self.occ]
         self.clash = sum(max(0, c - 1) for row in self.occ for c in row)
         self.over = sum(max(0, c - self.L) for c in self.cnt)
-        self.prec = sum(1 for k in range(len(self.slot)) for j in self.after[k] if self.slot[j] >= self.slot[k])
+        self.prec = sum(
+            1 for k in range(len(self.slot)) for j in self.after[k] if self.slot[j] >= self.slot[k]
+        )
         self.breaks = sum(self.brk)
         self.unfair = self._unfair_total()
 
@@ -146,7 +148,9 @@ class LocalSearch:
         cnt = [0] * (T + 2)
         slot = [0] * n
         deg = [len(ks) for ks in self.of]
-        order = sorted(range(n), key=lambda k: (len(self.dom[k]), -(deg[self.ends[k][0]] + deg[self.ends[k][1]])))
+        order = sorted(
+            range(n), key=lambda k: (len(self.dom[k]), -(deg[self.ends[k][0]] + deg[self.ends[k][1]]))
+        )
         if any(self.after):
             pos = {k: i for i, k in enumerate(self.prep.order)} if self.prep.order else {}
             order.sort(key=lambda k: pos.get(k, 0))
@@ -241,3 +245,203 @@ def local_search(prep: Prepared, *, deadline: float, target: int = 0, seed: int 
     ls = LocalSearch(prep, seed=seed)
     ls.load(start if start is not None else ls.greedy())
     return ls.anneal(deadline=deadline, target=target)
+
+
+SHARE = 1.15
+
+
+def greedy_max_placement(
+    prep: Prepared, *, seed: int = 0, deadline: float | None = None, max_breaks: int = 0
+) -> list[int | None]:
+    """Slot-by-slot construction for events where not every meeting fits (or that are too large for
+    the exact model): place as many meetings as the tables allow while keeping each participant's
+    meetings in one unbroken run.
+
+    A participant is "active" once they had a meeting in the previous slot; an active participant who
+    gets no meeting in a slot is "finished" and gets no later meeting, so nobody has a break (locked
+    meetings excepted). In each slot, active participants are paired first (with each other, then
+    with newcomers), then newcomers with the most remaining requests start, up to the number of tables.
+    Precedences: a meeting is placed only after all the meetings it must follow. With
+    ``max_breaks`` > 0, tables left free in a slot go to finished participants who resume (a break
+    each, at most ``max_breaks`` per participant): more meetings placed, at the cost of breaks.
+    """
+    pb = prep.problem
+    rng = random.Random(seed)  # noqa: S311 - search randomness, not security
+    T, L = pb.n_slots, pb.n_tables
+    meetings = pb.meetings
+    n = len(meetings)
+    slot: list[int | None] = [None] * n
+    adj: dict = {p: list(ks) for p, ks in prep.of.items()}
+    for ks in adj.values():
+        rng.shuffle(ks)
+    remaining = {p: len(ks) for p, ks in adj.items()}
+    doms = [set(d) for d in prep.domains]
+    fixed_at: dict[int, list[int]] = {}
+    for k, m in enumerate(meetings):
+        if m.fixed_slot is not None and doms[k]:
+            fixed_at.setdefault(m.fixed_slot, []).append(k)
+    pinned = {w for ks in fixed_at.values() for k in ks for w in (meetings[k].a, meetings[k].b)}
+    state: dict = {}  # participant -> "active" | "done"
+    pauses: dict = {}  # participant -> breaks taken so far
+    # planned start per participant: runs staggered so that every slot keeps enough people to pair.
+    # A participant's planned run is its share of the places (slots × 2 tables-seats) of all requests.
+    total_deg = sum(len(ks) for ks in adj.values()) or 1
+    share = min(1.0, SHARE * 2 * T * L / total_deg)
+    planned = {}
+    cover = [0] * (T + 2)
+    people = sorted(adj, key=lambda p: -len(adj[p]))
+    for p in people:
+        length = max(1, min(T, round(len(adj[p]) * share)))
+        starts = range(1, T - length + 2)
+        s0 = min(starts, key=lambda s: (max(cover[s : s + length]), rng.random()))
+        planned[p] = s0
+        for t in range(s0, s0 + length):
+            cover[t] += 1
+
+    def ready(k: int, t: int) -> bool:
+        return t in doms[k] and all(slot[j] is not None and slot[j] < t for j in meetings[k].after)
+
+    def other(k: int, p):
+        m = meetings[k]
+        return m.b if m.a == p else m.a
+
+    for t in range(1, T + 1):
+        busy: set = set()
+        count = 0
+
+        def place(k: int, t: int = t, busy: set = busy) -> None:
+            nonlocal count
+            slot[k] = t
+            count += 1
+            for w in (meetings[k].a, meetings[k].b):
+                busy.add(w)
+                remaining[w] -= 1
+
+        for k in fixed_at.get(t, []):
+            if count < L and slot[k] is None:
+                place(k)
+        active = [p for p, s in state.items() if s == "active" and p not in busy]
+        rng.shuffle(active)
+        active.sort(key=lambda p: -remaining[p])
+        for want_active in (True, False):
+            for p in active:
+                if count >= L or p in busy:
+                    continue
+                for k in adj[p]:
+                    if slot[k] is not None:
+                        continue
+                    q = other(k, p)
+                    if q in busy or state.get(q) == "done":
+                        continue
+                    if want_active != (state.get(q) == "active"):
+                        continue
+                    if ready(k, t):
+                        place(k)
+                        break
+        if count < L:
+            newcomers = [
+                p for p in adj if p not in state and p not in busy and remaining[p] > 0 and planned[p] <= t
+            ]
+            rng.shuffle(newcomers)
+            newcomers.sort(key=lambda p: -remaining[p])
+            for p in newcomers:
+                if count >= L:
+                    break
+                if p in busy:
+                    continue
+                best_k, best_r = None, -1
+                for k in adj[p]:
+                    if slot[k] is not None:
+                        continue
+                    q = other(k, p)
+                    if q in busy or q in state or planned[q] > t:
+                        continue
+                    if remaining[q] > best_r and ready(k, t):
+                        best_k, best_r = k, remaining[q]
+                if best_k is not None:
+                    place(best_k)
+        if count < L and max_breaks > 0:
+            # tables still free: let finished participants resume (one break each, within fairness)
+
+            def eligible(w, busy: set = busy) -> bool:
+                return (
+                    w not in busy
+                    and remaining[w] > 0
+                    and (state.get(w) != "done" or pauses.get(w, 0) < max_breaks)
+                )
+
+            again = [p for p in adj if eligible(p)]
+            again.sort(key=lambda p: -remaining[p])
+            for p in again:
+                if count >= L:
+                    break
+                if not eligible(p):
+                    continue
+                for k in adj[p]:
+                    if slot[k] is None and eligible(other(k, p)) and ready(k, t):
+                        place(k)
+                        break
+        for p, s in list(state.items()):
+            if s == "active" and p not in busy and p not in pinned:
+                state[p] = "done"
+        for p in busy:
+            if state.get(p) == "done":
+                pauses[p] = pauses.get(p, 0) + 1
+            state[p] = "active"
+        for ks in adj.values():
+            ks[:] = [k for k in ks if slot[k] is None] if len(ks) > 8 and t % 4 == 0 else ks
+        if deadline is not None and time.monotonic() > deadline:
+            break
+    _extend_runs(prep, slot, deadline=deadline)
+    return slot
+
+
+def _extend_runs(prep: Prepared, slot: list[int | None], *, deadline: float | None = None) -> None:
+    """Place unplaced meetings at a slot just before or after both participants' runs (or for a
+    participant with no meeting yet), so that nobody gets a break; repeat while it helps."""
+    pb = prep.problem
+    meetings = pb.meetings
+    L = pb.n_tables
+    cnt = [0] * (pb.n_slots + 2)
+    first: dict = {}
+    last: dict = {}
+    for k, t in enumerate(slot):
+        if t is None:
+            continue
+        cnt[t] += 1
+        for w in (meetings[k].a, meetings[k].b):
+            first[w] = min(first.get(w, t), t)
+            last[w] = max(last.get(w, t), t)
+    pending = [k for k, t in enumerate(slot) if t is None and prep.domains[k]]
+    changed = True
+    while changed and pending:
+        changed = False
+        rest = []
+        for k in pending:
+            a, b = meetings[k].a, meetings[k].b
+            options = None
+            for w in (a, b):
+                mine = {first[w] - 1, last[w] + 1} if w in first else None
+                options = mine if options is None else (options if mine is None else options & mine)
+            candidates = sorted(options) if options is not None else prep.domains[k]
+            done = False
+            for t in candidates:
+                if (
+                    1 <= t <= pb.n_slots
+                    and cnt[t] < L
+                    and t in prep.domains[k]
+                    and all(slot[j] is not None and slot[j] < t for j in meetings[k].after)
+                    and not any(slot[j] is not None and slot[j] <= t for j in ())
+                ):
+                    slot[k] = t
+                    cnt[t] += 1
+                    for w in (a, b):
+                        first[w] = min(first.get(w, t), t)
+                        last[w] = max(last.get(w, t), t)
+                    changed = done = True
+                    break
+            if not done:
+                rest.append(k)
+        pending = rest
+        if deadline is not None and time.monotonic() > deadline:
+            break

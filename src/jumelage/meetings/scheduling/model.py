@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Hashable
 from dataclasses import dataclass, field
 
@@ -107,4 +108,4 @@ class Schedule:
 def count_breaks(slots_of_participant) -> int:
     """Breaks of one participant: idle runs strictly between two of their meetings."""
     used = sorted(set(slots_of_participant))
-    return sum(1 for x, y in zip(used, used[1:], strict=False) if y > x + 1)
+    return sum(1 for x, y in itertools.pairwise(used) if y > x + 1)
