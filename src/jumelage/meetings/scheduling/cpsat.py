@@ -56,6 +56,8 @@ class _Model:
                 m.Add(sum(vs) <= pb.n_tables)
         self.use_alldiff = use_alldiff and not allow_unplaced
         self.use_starts = use_starts and not allow_unplaced
+        self.zs: list = []
+        self.start_vars: list = []
         self.S = []
         if self.use_alldiff:
             for xs in self.x:
@@ -188,6 +190,7 @@ class _Model:
         started = monotone(span)
         later = monotone(reversed(span))
         z = m.NewBoolVar(f"z{p}")
+        self.zs.append(z)
         m.Add(bp >= 1).OnlyEnforceIf(z)
         m.Add(bp == 0).OnlyEnforceIf(z.Not())
         if self.use_starts:
@@ -201,6 +204,7 @@ class _Model:
                     for t in u:
                         m.AddImplication(v, u[t] if s0 <= t < s0 + n else u[t].Not())
             m.Add(sum(starts.values()) + z == 1)
+            self.start_vars.extend(starts.values())
         if self.use_alldiff:
             ks = self.prep.of[p]
             lo, hi = min(u), max(u)
