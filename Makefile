@@ -14,7 +14,11 @@ $(BIN)/python:
 $(VENV)/.installed: $(BIN)/python requirements.lock pyproject.toml
 	$(BIN)/pip install --quiet --disable-pip-version-check -r requirements.lock
 	$(BIN)/pip install --quiet --disable-pip-version-check --no-deps -e .
-	$(BIN)/jumelage manage compilemessages --ignore=.venv -v0
+	touch $@
+
+# The gettext catalogs, compiled again whenever a .po file changes (pure Python: no msgfmt needed).
+$(VENV)/.messages: $(VENV)/.installed $(wildcard src/jumelage/locale/*/LC_MESSAGES/django.po)
+	$(BIN)/jumelage manage compile_catalogs -v0
 	touch $@
 
 $(VENV)/.installed-test: $(VENV)/.installed requirements-test.lock
@@ -22,16 +26,16 @@ $(VENV)/.installed-test: $(VENV)/.installed requirements-test.lock
 	touch $@
 
 install: $(VENV)/.installed
-install-test: $(VENV)/.installed-test
+install-test: $(VENV)/.installed-test $(VENV)/.messages
 
 messages: $(VENV)/.installed
 	cd src/jumelage && ../../$(BIN)/jumelage manage makemessages -l fr -l nl -l en --ignore='static/*' --no-obsolete
-	$(BIN)/jumelage manage compilemessages --ignore=.venv -v0
+	$(BIN)/jumelage manage compile_catalogs -v0
 
-demo: $(VENV)/.installed
+demo: $(VENV)/.installed $(VENV)/.messages
 	$(BIN)/jumelage demo
 
-test: $(VENV)/.installed-test
+test: $(VENV)/.installed-test $(VENV)/.messages
 	bash scripts/test.sh
 
 lint: $(VENV)/.installed-test

@@ -1,6 +1,7 @@
 import pytest
 
 from tests import factories
+from tests.core.hashers import fast_password_hashing  # noqa: F401 (autouse: cheap Argon2 for every test)
 
 
 @pytest.fixture(autouse=True)

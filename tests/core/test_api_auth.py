@@ -18,7 +18,6 @@ from jumelage.core.api_auth import ApiTokenAuth, create_api_token, digest, idemp
 from jumelage.core.audit import log_action
 from jumelage.core.models import ApiToken, AuditLog
 from jumelage.directory.models import Organisation
-from tests.core.hashers import fast_password_hashing  # noqa: F401 (autouse fixture)
 
 PROBLEM = "application/problem+json"
 

@@ -7,7 +7,6 @@ import pytest
 from django.urls import resolve
 
 from tests.core import route_matrix
-from tests.core.hashers import fast_password_hashing  # noqa: F401 (autouse fixture)
 from tests.core.route_matrix import (
     ROLES,
     ROWS,

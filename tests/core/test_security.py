@@ -11,7 +11,6 @@ from axes.models import AccessAttempt
 from django.contrib.auth.hashers import make_password
 from django.test import Client
 
-from tests.core.hashers import fast_password_hashing  # noqa: F401 (autouse fixture)
 from tests.core.route_matrix import ROWS, extend_world, url_for
 from tests.factories import PASSWORD, UserFactory
 

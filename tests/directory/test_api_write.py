@@ -114,3 +114,24 @@ def test_anonymous_writes_need_authentication(role, client, world):
 def test_hidden_organisation_is_a_404_for_visitors_via_the_api(client, world):
     assert client.get("/api/v1/organisations/unpublished-org").status_code == 404
     assert client.get("/api/v1/organisations/wallonie-startup").json()["name"] == "Wallonie Startup"
+
+
+def test_a_retried_create_with_the_same_idempotency_key_creates_one_organisation(role_clients, world):
+    body = {"name": "Roubaix Pixels", "kind": "startup", "country": "FR", "ecosystem": "la-french-tech"}
+    client = role_clients["admin"]
+    first = client.post(
+        "/api/v1/organisations",
+        data=json.dumps(body),
+        content_type="application/json",
+        headers={"Idempotency-Key": "create-roubaix-1"},
+    )
+    again = client.post(
+        "/api/v1/organisations",
+        data=json.dumps(body),
+        content_type="application/json",
+        headers={"Idempotency-Key": "create-roubaix-1"},
+    )
+    assert first.status_code == again.status_code == 201
+    assert again["Idempotent-Replayed"] == "true"
+    assert again.json()["slug"] == first.json()["slug"]
+    assert Organisation.objects.filter(name="Roubaix Pixels").count() == 1

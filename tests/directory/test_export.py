@@ -15,8 +15,7 @@ from tests import factories
 
 
 @pytest.fixture(autouse=True)
-def _fast(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+def _english(settings):
     with translation.override("en"):
         yield
 

@@ -18,10 +18,17 @@ GOOD_ROWS = [
 ]
 
 
+# The model's identifier validators: a translated sentence around the pure validator's precise reason.
+SIREN_ERROR = "“{v}” is not a valid SIREN: it needs 9 digits that pass the Luhn check ({d})."
+BCE_ERROR = (
+    "“{v}” is not a valid Belgian enterprise number: it needs 10 digits starting with 0 or 1, "
+    "the last two being the mod-97 check ({d})."
+)
+VAT_ERROR = "“{v}” is not a valid EU VAT number: it needs the country code and that country's format ({d})."
+
+
 @pytest.fixture(autouse=True)
-def _english_and_fast_hashing(settings):
-    # build_world() hashes six passwords; Argon2 makes that take seconds per test.
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+def _english(settings):
     with translation.override("en"):
         yield
 
@@ -142,11 +149,17 @@ def test_bad_identifiers_are_reported_by_line_and_column(world, tmp_path):
     plan = importing.plan_import(path, kind="organisations")
 
     assert error_texts(plan) == [
-        "line 2, column siren: SIREN '123' must have 9 digits",
-        "line 3, column siren: SIREN '433572204' fails its Luhn check",
-        "line 4, column enterprise_number: enterprise number '0403.170.702' fails its mod-97 check",
-        "line 5, column vat_number: VAT number 'BE12' does not have the format of a BE VAT number",
-        "line 6, column vat_number: VAT number 'US123456789' must start with an EU country code such as BE or FR",
+        "line 2, column siren: " + SIREN_ERROR.format(v="123", d="SIREN '123' must have 9 digits"),
+        "line 3, column siren: "
+        + SIREN_ERROR.format(v="433572204", d="SIREN '433572204' fails its Luhn check"),
+        "line 4, column enterprise_number: "
+        + BCE_ERROR.format(v="0403.170.702", d="enterprise number '0403.170.702' fails its mod-97 check"),
+        "line 5, column vat_number: "
+        + VAT_ERROR.format(v="BE12", d="VAT number 'BE12' does not have the format of a BE VAT number"),
+        "line 6, column vat_number: "
+        + VAT_ERROR.format(
+            v="US123456789", d="VAT number 'US123456789' must start with an EU country code such as BE or FR"
+        ),
     ]
     assert plan.rows == []
 
@@ -191,7 +204,9 @@ def test_one_bad_row_means_nothing_is_written(world, tmp_path):
     with pytest.raises(importing.ImportRejected) as caught:
         importing.commit_import(path, kind="organisations", ecosystem=world.frenchtech)
 
-    assert error_texts(caught.value.plan) == ["line 4, column siren: SIREN '123' must have 9 digits"]
+    assert error_texts(caught.value.plan) == [
+        "line 4, column siren: " + SIREN_ERROR.format(v="123", d="SIREN '123' must have 9 digits")
+    ]
     assert (Organisation.objects.count(), Membership.objects.count(), AuditLog.objects.count()) == before
 
 

@@ -86,7 +86,10 @@ def test_bad_rows_are_printed(ecosystems, tmp_path):
     with pytest.raises(CommandError):
         call_command("import_directory", str(path), "--no-progress", stdout=out, stderr=StringIO())
 
-    assert "line 5, column siren: SIREN '123' must have 9 digits" in out.getvalue()
+    assert (
+        "line 5, column siren: “123” is not a valid SIREN: it needs 9 digits that pass the Luhn check "
+        "(SIREN '123' must have 9 digits)." in out.getvalue()
+    )
 
 
 def test_file_errors_and_bad_options(ecosystems, tmp_path):

@@ -22,7 +22,6 @@ BAD = GOOD + b"Broken,startup,FR,Paris,123\n"
 
 @pytest.fixture(autouse=True)
 def _setup(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     # Run tasks in-process and at once, as the embedded mode's tests need no worker.
     settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
 
@@ -85,7 +84,10 @@ def test_bad_rows_are_listed_and_cannot_be_committed(world, django_capture_on_co
     job = ImportJob.objects.get()
 
     page = text(client.get(response["Location"]))
-    assert "<td>4</td><td>siren</td><td>SIREN &#x27;123&#x27; must have 9 digits</td>" in page
+    assert (
+        "<td>4</td><td>siren</td><td>“123” is not a valid SIREN: it needs 9 digits that pass the Luhn "
+        "check (SIREN &#x27;123&#x27; must have 9 digits).</td>" in page
+    )
     assert "Import these rows" not in page
     assert "Fix the file and upload it again" in page
 

@@ -1,10 +1,19 @@
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404
+from django.shortcuts import get_object_or_404
 from ninja import Field as NinjaField
 from ninja import Query, Router, Schema
+from ninja.decorators import decorate_view
 from ninja.errors import ValidationError as NinjaValidationError
 from ninja.pagination import paginate
+from ninja.responses import Status
+from pydantic import Field
 
 from jumelage.api import OptionalSession
-from jumelage.directory import queries
+from jumelage.core.api_auth import idempotent
+from jumelage.directory import queries, services
+from jumelage.directory.models import Organisation, OrganisationKind, SizeBand, Stage, Theme
+from jumelage.ecosystems.models import Ecosystem, NetworkNode
 
 router = Router(tags=["directory"])
 
@@ -44,17 +53,6 @@ def list_organisations(request, filters: Query[OrganisationFilters]):
 
 
 # --- Single organisation: read, create, change -----------------------------------------------------
-from django.core.exceptions import PermissionDenied, ValidationError  # noqa: E402
-from django.http import Http404  # noqa: E402
-from django.shortcuts import get_object_or_404  # noqa: E402
-from ninja.responses import Status  # noqa: E402
-from pydantic import Field  # noqa: E402
-
-from jumelage.directory import services  # noqa: E402
-from jumelage.directory.models import Organisation, OrganisationKind, SizeBand, Stage, Theme  # noqa: E402
-from jumelage.ecosystems.models import Ecosystem, NetworkNode  # noqa: E402
-
-
 class OrganisationDetailOut(OrganisationOut):
     aliases: list[str]
     tagline_fr: str
@@ -144,6 +142,7 @@ def get_organisation(request, slug: str):
 
 
 @router.post("/organisations", response={201: OrganisationDetailOut})
+@decorate_view(idempotent)
 def create_organisation(request, payload: OrganisationCreate):
     user = request.user
     ecosystem = Ecosystem.objects.filter(slug=payload.ecosystem).first()
@@ -157,7 +156,9 @@ def create_organisation(request, payload: OrganisationCreate):
     allowed = user.has_perm("ecosystems.change_networknode", node) if node else False
     allowed = allowed or user.has_perm("ecosystems.change_ecosystem", ecosystem)
     if not allowed:
-        raise PermissionDenied("Only platform admins and staff of this ecosystem or node may add its members.")
+        raise PermissionDenied(
+            "Only platform admins and staff of this ecosystem or node may add its members."
+        )
     data = payload.model_dump(exclude_none=True, exclude={"themes", "ecosystem", "node"})
     org = services.create_organisation(
         actor=user, data=data, themes=_themes(payload.themes), memberships=[(ecosystem, node)]

@@ -8,23 +8,46 @@ from jumelage.core.models import TimeStampedModel
 from jumelage.directory import identifiers
 
 
-def _check(fn, value, code):
+def _check(fn, value, code, message):
     try:
         fn(value)
     except ValueError as exc:
-        raise ValidationError(str(exc), code=code) from exc
+        # The pure validator says precisely what is wrong (in English); the sentence around it is
+        # translated, so an import report or API error in French still reads as French.
+        raise ValidationError(message, code=code, params={"value": value, "detail": str(exc)}) from exc
 
 
 def validate_be_enterprise_number(value):
-    _check(identifiers.normalise_be_enterprise_number, value, "enterprise_number")
+    _check(
+        identifiers.normalise_be_enterprise_number,
+        value,
+        "enterprise_number",
+        _(
+            "“%(value)s” is not a valid Belgian enterprise number: it needs 10 digits starting "
+            "with 0 or 1, the last two being the mod-97 check (%(detail)s)."
+        ),
+    )
 
 
 def validate_siren(value):
-    _check(identifiers.normalise_siren, value, "siren")
+    _check(
+        identifiers.normalise_siren,
+        value,
+        "siren",
+        _("“%(value)s” is not a valid SIREN: it needs 9 digits that pass the Luhn check (%(detail)s)."),
+    )
 
 
 def validate_eu_vat(value):
-    _check(identifiers.normalise_eu_vat, value, "vat_number")
+    _check(
+        identifiers.normalise_eu_vat,
+        value,
+        "vat_number",
+        _(
+            "“%(value)s” is not a valid EU VAT number: it needs the country code and that "
+            "country's format (%(detail)s)."
+        ),
+    )
 
 
 class Theme(models.Model):
@@ -32,7 +55,12 @@ class Theme(models.Model):
 
     code = models.SlugField(_("code"), max_length=120, unique=True)
     parent = models.ForeignKey(
-        "self", null=True, blank=True, on_delete=models.CASCADE, related_name="children"
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="children",
+        verbose_name=_("broader theme"),
     )
     label_fr = models.CharField(_("label (French)"), max_length=200)
     label_nl = models.CharField(_("label (Dutch)"), max_length=200, blank=True)

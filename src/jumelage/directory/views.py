@@ -229,7 +229,9 @@ def organisation_export(request, fmt):
         qs, _active = queries.filter_organisations(queries.visible_to(request.user), request.GET)
     except queries.FilterError as exc:
         return HttpResponse(
-            _("Cannot export: %(error)s") % {"error": exc}, status=400, content_type="text/plain; charset=utf-8"
+            _("Cannot export: %(error)s") % {"error": exc},
+            status=400,
+            content_type="text/plain; charset=utf-8",
         )
     return exporting.export_response(qs, fmt)
 

@@ -51,9 +51,16 @@ class NodeKind(models.TextChoices):
 class NetworkNode(TimeStampedModel):
     """A node of an ecosystem's network: a hub, a community, an agency, a cluster, a partner region."""
 
-    ecosystem = models.ForeignKey(Ecosystem, on_delete=models.PROTECT, related_name="nodes")
+    ecosystem = models.ForeignKey(
+        Ecosystem, on_delete=models.PROTECT, related_name="nodes", verbose_name=_("ecosystem")
+    )
     parent = models.ForeignKey(
-        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="children"
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="children",
+        verbose_name=_("parent node"),
     )
     kind = models.CharField(_("kind"), max_length=20, choices=NodeKind.choices)
     name = models.CharField(_("name"), max_length=200)

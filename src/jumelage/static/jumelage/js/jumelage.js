@@ -1,8 +1,7 @@
 // Small progressive enhancements; every page works without this file.
 document.addEventListener("DOMContentLoaded", () => {
-  // Submit the language form as soon as a language is picked (the button stays for no-JS users).
-  const select = document.getElementById("language-select");
-  if (select) select.addEventListener("change", () => select.form.submit());
+  // The language switcher is NOT submitted on change: WCAG 3.2.2 (On Input) forbids a change of
+  // context when a value is picked; its button applies the choice.
   // Facet forms: apply a filter as soon as it changes.
   document.querySelectorAll("form[data-autosubmit] select, form[data-autosubmit] input[type=checkbox]").forEach((el) => {
     el.addEventListener("change", () => el.form.requestSubmit());
