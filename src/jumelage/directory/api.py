@@ -12,6 +12,7 @@ from pydantic import Field
 from jumelage.api import OptionalSession
 from jumelage.core.api_auth import idempotent
 from jumelage.directory import queries, services
+from jumelage.directory.forms import STAFF_FIELDS
 from jumelage.directory.models import Organisation, OrganisationKind, SizeBand, Stage, Theme
 from jumelage.ecosystems.models import Ecosystem, NetworkNode
 
@@ -119,7 +120,7 @@ class OrganisationCreate(OrganisationChange):
     node: str | None = None
 
 
-STAFF_ONLY_FIELDS = {"kind", "name", "published"}
+STAFF_ONLY_FIELDS = set(STAFF_FIELDS)  # the same fields the profile form keeps for staff
 
 
 def _themes(codes: list[str] | None):
