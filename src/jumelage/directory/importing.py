@@ -1047,7 +1047,7 @@ def _write_organisations(plan: ImportPlan, actor, progress: ProgressCallback | N
             progress("write", start + len(batch), total)
     if creates:
         # The search vocabulary (typo candidates); search.py has no public bulk entry point for it yet.
-        search._add_terms(Organisation.objects.db, terms, name_words)
+        search.add_terms(Organisation.objects.db, terms, name_words)
         # bulk_create sends no signals: drop the cached directory results ourselves.
         search.bump_index_version(Organisation.objects.db)
     for i, row in enumerate(updates, start=len(creates) + 1):

@@ -132,9 +132,6 @@ def add_terms(using: str, terms: Iterable[str], name_words: Iterable[str]) -> No
             )
 
 
-_add_terms = add_terms  # the name the import used first
-
-
 def index_organisation(org: Organisation) -> None:
     """Refresh one organisation's search columns (the database indexes follow them)."""
     search_names, search_document, words, terms = index_fields(org)
