@@ -34,3 +34,20 @@ def client_factory(db):
         return c
 
     return make
+
+
+@pytest.fixture
+def smtp(settings):
+    """A real SMTP server on loopback; the app's mail goes to it over SMTP. `smtp.messages` holds
+    what it received, parsed."""
+    from tests.smtp import SmtpServer
+
+    server = SmtpServer()
+    server.start()
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST = "127.0.0.1"
+    settings.EMAIL_PORT = server.port
+    settings.EMAIL_USE_TLS = settings.EMAIL_USE_SSL = False
+    settings.EMAIL_HOST_USER = settings.EMAIL_HOST_PASSWORD = ""
+    yield server
+    server.stop()

@@ -1,5 +1,6 @@
 """Factories with plain defaults, and `build_world`: the smallest setting in which every role exists."""
 
+from datetime import timedelta
 from types import SimpleNamespace
 
 import factory
@@ -103,3 +104,39 @@ def build_world() -> SimpleNamespace:
         hidden=hidden,
         users=users,
     )
+
+
+# --- Events ---------------------------------------------------------------------------------------------
+
+
+class EventFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "events.Event"
+
+    slug = factory.Sequence(lambda n: f"event-{n}")
+    title = factory.Sequence(lambda n: f"Event {n}")
+    kind = "conference"
+    status = "published"
+    starts_at = factory.LazyFunction(lambda: _in_days(30))
+    ends_at = factory.LazyAttribute(lambda e: e.starts_at + timedelta(hours=8))
+    city = "Bruxelles"
+    country = "BE"
+    languages = factory.LazyFunction(lambda: ["fr", "en"])
+    capacity = 50
+
+
+def _in_days(days: int):
+    from django.utils import timezone
+
+    return (timezone.now() + timedelta(days=days)).replace(hour=9, minute=0, second=0, microsecond=0)
+
+
+def build_event(world, **fields):
+    """A published public event led by Digital Wallonia with French Tech Brussels (a node of the other
+    ecosystem) as co-organiser, in that agreed order."""
+    from jumelage.events.models import EventPartner
+
+    event = EventFactory(slug="smart-city-day", title="Smart City Day", kind="themed_day", **fields)
+    EventPartner.objects.create(event=event, ecosystem=world.wallonia, role="lead", position=0)
+    EventPartner.objects.create(event=event, node=world.ftbxl, role="co_organiser", position=1)
+    return event

@@ -102,6 +102,8 @@ def api_not_found(request):
 
 from jumelage.directory.api import router as directory_router  # noqa: E402 (routers import `api` helpers)
 from jumelage.ecosystems.api import router as ecosystems_router  # noqa: E402
+from jumelage.events.api import router as events_router  # noqa: E402
 
 api.add_router("/v1/", ecosystems_router)
 api.add_router("/v1/", directory_router)
+api.add_router("/v1/", events_router)

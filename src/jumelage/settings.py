@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "jumelage.core",
     "jumelage.ecosystems",
     "jumelage.directory",
+    "jumelage.events",
 ]
 
 MIDDLEWARE = [
@@ -166,6 +167,8 @@ _email = env.email_url("JUMELAGE_EMAIL_URL", default="consolemail://")
 vars().update(_email)
 DEFAULT_FROM_EMAIL = env.str("JUMELAGE_FROM_EMAIL", default="Jumelage <noreply@localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
+# The platform's public address, for links in e-mails, calendar files and feeds (no trailing slash).
+SITE_URL = env.str("JUMELAGE_SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
 
 # --- Security -------------------------------------------------------------------------------------
 PASSWORD_HASHERS = [

@@ -16,6 +16,7 @@ urlpatterns = [
     re_path(r"^api/", api_not_found),  # any other address under api/: a problem+json 404
     path("", include("jumelage.ecosystems.urls")),
     path("", include("jumelage.directory.urls")),
+    path("", include("jumelage.events.urls")),
 ]
 
 if not settings.PRODUCTION:

@@ -380,8 +380,13 @@ def extend_world(world):
     world.node_staff_role = NodeStaff.objects.get(user=world.users["node_staff"])
     world.theme = ThemeFactory()
     world.person = Person.objects.create(name="Ada Lovelace")
-    return world
+    return events_routes.extend(world)
 
+
+# The events app keeps its rows in tests/events/routes/, one module per area (imported here, after Row).
+from tests.events import routes as events_routes  # noqa: E402
+
+ROWS += events_routes.ROWS
 
 # --- Walking the project's routes -----------------------------------------------------------------------
 

@@ -66,6 +66,7 @@ class NetworkNode(TimeStampedModel):
     name = models.CharField(_("name"), max_length=200)
     short_name = models.CharField(_("short name"), max_length=60, blank=True)
     slug = models.SlugField(_("slug"), max_length=80, unique=True)
+    logo = models.FileField(_("logo"), upload_to="ecosystems/logos/", blank=True)
     themes = models.ManyToManyField(
         "directory.Theme", blank=True, related_name="nodes", verbose_name=_("themes")
     )

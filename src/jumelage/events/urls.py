@@ -1,0 +1,13 @@
+"""Each area of the events app keeps its routes beside its views; this joins them under one namespace."""
+
+from jumelage.events.views import calls, events, programme, registration, reports, schedule
+
+app_name = "events"
+urlpatterns = [
+    *events.urlpatterns,
+    *schedule.urlpatterns,
+    *programme.urlpatterns,
+    *calls.urlpatterns,
+    *registration.urlpatterns,
+    *reports.urlpatterns,
+]
