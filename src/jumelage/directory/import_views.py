@@ -192,6 +192,7 @@ def _get_job(request, pk) -> ImportJob:
 
 
 def _job_context(job: ImportJob) -> dict:
+    tasks.recover_if_interrupted(job)
     running = job.status in (
         ImportJob.Status.QUEUED,
         ImportJob.Status.VALIDATING,

@@ -12,6 +12,7 @@ import logging
 import os
 import tempfile
 import time
+from datetime import timedelta
 from pathlib import Path
 
 from django.conf import settings
@@ -23,6 +24,10 @@ from jumelage.directory import importing
 from jumelage.directory.models import ImportJob
 
 logger = logging.getLogger(__name__)
+
+# A running job rewrites its progress file at least every few seconds; one untouched for this long
+# belongs to a worker that died (killed, machine restarted).
+STALE_AFTER_SECONDS = 15 * 60
 
 
 def progress_path(job_id: int) -> Path:
@@ -46,6 +51,7 @@ class ProgressWriter:
         self.path.parent.mkdir(parents=True, exist_ok=True)
         self.commit = commit
         self.last = 0.0
+        self._write({"phase": "start", "done": 0, "total": 0, "percent": 0})  # the job is alive
 
     def __call__(self, phase: str, done: int, total: int) -> None:
         now = time.monotonic()
@@ -57,8 +63,11 @@ class ProgressWriter:
             percent = 50 * fraction if phase == "validate" else 50 + 50 * fraction
         else:
             percent = 100 * fraction
+        self._write({"phase": phase, "done": done, "total": total, "percent": int(percent)})
+
+    def _write(self, record: dict) -> None:
         tmp = self.path.with_suffix(".tmp")
-        tmp.write_text(json.dumps({"phase": phase, "done": done, "total": total, "percent": int(percent)}))
+        tmp.write_text(json.dumps(record))
         os.replace(tmp, self.path)
 
     def clear(self) -> None:
@@ -123,6 +132,66 @@ def _run(job: ImportJob, commit: bool) -> tuple[str, dict]:
     report = plan.to_report()
     report["committed"] = status == ImportJob.Status.DONE
     return status, report
+
+
+def recover_if_interrupted(job: ImportJob) -> bool:
+    """If the worker running `job` died (its progress file is stale), end the job with a message and
+    return True. A commit is one transaction, so an interrupted one wrote nothing: the job goes back to
+    its preview so the same file can be committed again. An interrupted check ends as failed."""
+    if job.status not in (ImportJob.Status.VALIDATING, ImportJob.Status.COMMITTING):
+        return False
+    path = progress_path(job.pk)
+    try:
+        age = time.time() - path.stat().st_mtime
+    except FileNotFoundError:
+        return False  # not started yet: waiting for a worker
+    if age < STALE_AFTER_SECONDS:
+        return False
+    language = job.owner.language if job.owner else settings.LANGUAGE_CODE
+    with translation.override(language):
+        if job.status == ImportJob.Status.COMMITTING:
+            status = ImportJob.Status.PREVIEW
+            report = dict(job.report or {})
+            report["interrupted"] = _(
+                "The import was interrupted before it finished (the worker stopped). Nothing was "
+                "imported: you can import this file again."
+            )
+        else:
+            status = ImportJob.Status.FAILED
+            report = {
+                "file_error": _(
+                    "The check was interrupted (the worker stopped). Please upload the file again."
+                )
+            }
+    changed = ImportJob.objects.filter(pk=job.pk, status=job.status).update(
+        status=status, report=report, finished_at=timezone.now()
+    )
+    path.unlink(missing_ok=True)
+    if changed:
+        job.status, job.report = status, report
+        logger.warning("Import job %s was interrupted; now %s", job.pk, status)
+    return bool(changed)
+
+
+def purge_old_files(*, days: int) -> int:
+    """Delete the uploaded files of jobs that ended (or were left in preview) more than `days` ago:
+    an upload may hold personal data and is not kept longer than needed. Returns how many."""
+    cutoff = timezone.now() - timedelta(days=days)
+    finished = (ImportJob.Status.PREVIEW, ImportJob.Status.FAILED, ImportJob.Status.DONE)
+    purged = 0
+    for job in ImportJob.objects.filter(status__in=finished, created_at__lt=cutoff).exclude(file=""):
+        job.file.delete(save=False)
+        changes = {"file": ""}
+        if job.status == ImportJob.Status.PREVIEW:  # the preview can no longer be committed
+            language = job.owner.language if job.owner else settings.LANGUAGE_CODE
+            with translation.override(language):
+                message = _("The file was deleted after %(days)s days without being imported.") % {
+                    "days": days
+                }
+            changes |= {"status": ImportJob.Status.FAILED, "report": {**job.report, "file_error": message}}
+        ImportJob.objects.filter(pk=job.pk).update(**changes)
+        purged += 1
+    return purged
 
 
 class _local_copy:  # a context manager, named like one
