@@ -75,6 +75,7 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "axes.middleware.AxesMiddleware",
+    "jumelage.core.middleware.ApiErrorFormatMiddleware",
 ]
 
 ROOT_URLCONF = "jumelage.urls"
@@ -161,6 +162,8 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 # Largest import file accepted (bytes); bigger files are refused with a clear message.
 IMPORT_MAX_BYTES = env.int("JUMELAGE_IMPORT_MAX_BYTES", default=50 * 1024 * 1024)
+# Largest pitch deck (PDF or PPTX) an applicant may upload to a call for pitches.
+EVENTS_DECK_MAX_BYTES = env.int("JUMELAGE_DECK_MAX_BYTES", default=10 * 1024 * 1024)
 
 # --- E-mail ---------------------------------------------------------------------------------------
 _email = env.email_url("JUMELAGE_EMAIL_URL", default="consolemail://")

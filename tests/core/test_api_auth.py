@@ -381,3 +381,12 @@ def test_a_node_token_of_ecosystem_staff_sees_less_than_their_session(world, cli
 def test_an_unknown_api_address_is_a_problem_json_404(db, client):
     body = problem_of(client.get("/api/v1/no-such-thing"), 404)
     assert body["detail"] == "No API operation at /api/v1/no-such-thing. See /api/docs."
+
+
+def test_a_method_an_operation_does_not_take_gets_405_problem_json(world, client):
+    response = client.delete("/api/v1/organisations")
+    assert response.status_code == 405
+    assert response["Content-Type"] == "application/problem+json"
+    body = response.json()
+    assert body["title"] == "Method not allowed" and "DELETE is not allowed here" in body["detail"]
+    assert "GET" in response["Allow"] and "GET" in body["detail"]

@@ -1,7 +1,7 @@
 """Request helpers shared by the security machinery."""
 
 from django.conf import settings
-from django.http import HttpRequest
+from django.http import HttpRequest, JsonResponse
 
 
 def client_ip(request: HttpRequest) -> str:
@@ -19,3 +19,31 @@ def client_ip(request: HttpRequest) -> str:
     if len(chain) < count:
         return remote
     return chain[-count]
+
+
+class ApiErrorFormatMiddleware:
+    """Under /api/, a 405 answered by the router (a method the operation doesn't take) comes back in the
+    API's error format (RFC 9457 problem+json, with its Allow header) instead of an empty HTML body."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest):
+        response = self.get_response(request)
+        if (
+            response.status_code == 405
+            and request.path.startswith("/api/")
+            and "json" not in response.get("Content-Type", "")
+        ):
+            allowed = response.get("Allow", "")
+            body = {
+                "type": "about:blank",
+                "title": "Method not allowed",
+                "status": 405,
+                "detail": f"{request.method} is not allowed here. Allowed: {allowed or 'none'}.",
+            }
+            problem = JsonResponse(body, status=405, content_type="application/problem+json")
+            if allowed:
+                problem["Allow"] = allowed
+            return problem
+        return response
