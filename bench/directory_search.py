@@ -354,6 +354,52 @@ def bare_query_times(passes: int) -> dict:
     return summary(times)
 
 
+def match_only_times(passes: int) -> dict:
+    """What the app itself asks the database for a search (search.prepare_query() + matching_ids(): the
+    matching ids and the name matches, no order, no rows); lower than the bare query, reported beside it."""
+    from jumelage.directory import search
+
+    times = []
+    for _ in range(passes):
+        for params in QUERIES:
+            t = time.perf_counter()
+            search.matching_ids(search.prepare_query(params["q"]))
+            times.append((time.perf_counter() - t) * 1000)
+    return summary(times)
+
+
+def index_build() -> dict:
+    """The per-process in-memory index (jumelage.directory.facets): build time, after every write, once
+    per process; and its size."""
+    from jumelage.directory import facets
+
+    times, index = [], None
+    for _ in range(3):
+        t = time.perf_counter()
+        index = facets.build_index()
+        times.append((time.perf_counter() - t) * 1000)
+    return {
+        "build_ms_min": round(min(times), 1),
+        "build_ms_max": round(max(times), 1),
+        "arrays_mb": round(index.nbytes / 1e6, 2),
+        "organisations": index.size,
+    }
+
+
+def after_write(port: int, samples: int) -> dict:
+    """Latency of the first HTML search after a write: each sample changes the shared index version (what
+    every directory write does), so the worker that answers rebuilds its index first."""
+    from jumelage.directory import search
+
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+    latencies = []
+    for i in range(samples):
+        search.bump_index_version()
+        latencies.append(http_get(conn, paths("html")[i % len(QUERIES)]))
+    conn.close()
+    return summary(latencies)
+
+
 def results_per_query() -> dict:
     from django.contrib.auth.models import AnonymousUser
 
@@ -510,6 +556,9 @@ def main() -> int:
         matches = results_per_query()
         bare_query_times(1)  # warm caches
         bare = bare_query_times(args.passes)
+        match_only = match_only_times(args.passes)
+        index = index_build()
+        print(f"Index: {index}", flush=True)
 
         http_results: dict = {"warm": {}, "cold": {}}
         # Warm: the app as configured (per-process result cache on); each query was asked before.
@@ -525,7 +574,8 @@ def main() -> int:
                 "app_over_bare_p50": round(one["p50_ms"] / bare["p50_ms"], 2),
             }
         stop_gunicorn(gunicorn)
-        # Cold: result cache off, so every request runs the search, the count and the facets.
+        # Cold: result cache off, so every request runs the search, the count and the facets (on the
+        # per-process index, built by the warm-up; the first search after a write is measured apart).
         gunicorn, port = start_gunicorn(
             {**env, "JUMELAGE_DIRECTORY_CACHE_SIZE": "0"}, args.workers, args.threads
         )
@@ -538,6 +588,7 @@ def main() -> int:
                 "16_clients": sixteen,
                 "app_over_bare_p50": round(one["p50_ms"] / bare["p50_ms"], 2),
             }
+        http_results["after_write"] = {"html": after_write(port, 6)}
     finally:
         if gunicorn is not None:
             stop_gunicorn(gunicorn)
@@ -561,6 +612,8 @@ def main() -> int:
         "queries": QUERIES,
         "matches_per_query": matches,
         "bare_query": bare,
+        "match_only": match_only,
+        "index": index,
         "http": http_results,
         "targets": TARGETS,
         "load_average_at_end": os.getloadavg(),
@@ -575,11 +628,19 @@ def main() -> int:
         f"\nDirectory search, {args.db}, {args.orgs:,} organisations, gunicorn {args.workers}w×{args.threads}t"
     )
     print(f"bare query (floor): p50 {bare['p50_ms']} ms, p95 {bare['p95_ms']} ms")
+    print(f"match only (what the app asks): p50 {match_only['p50_ms']} ms, p95 {match_only['p95_ms']} ms")
+    print(f"index: {index}")
     print(f"load average at the end: {os.getloadavg()}")
     print(
         f"{'cache':<7}{'endpoint':<10}{'clients':>8}{'p50 ms':>10}{'p95 ms':>10}{'req/s':>10}{'app/bare p50':>14}"
     )
     for cache_state, by_kind in http_results.items():
+        if cache_state == "after_write":
+            m = by_kind["html"]
+            print(
+                f"first HTML search after a write (index rebuilt): p50 {m['p50_ms']} ms, max {m['max_ms']} ms"
+            )
+            continue
         for kind, r in by_kind.items():
             for label, key in (("1", "1_client"), ("16", "16_clients")):
                 m = r[key]

@@ -53,6 +53,8 @@ def test_a_commit_whose_worker_died_goes_back_to_its_preview(world, django_captu
 
 def test_a_check_whose_worker_died_fails_with_a_message(world):
     staff = world.users["ecosystem_staff"]
+    staff.language = "en"  # the message is written in the uploader's language
+    staff.save()
     job = ImportJob.objects.create(
         owner=staff, kind="organisations", original_name="x.csv", status="validating"
     )
@@ -76,6 +78,8 @@ def test_a_queued_commit_without_a_worker_is_left_alone(world):
 
 def test_old_uploads_are_deleted_and_a_stale_preview_says_so(world):
     staff = world.users["ecosystem_staff"]
+    staff.language = "en"
+    staff.save()
     old, recent = (
         ImportJob.objects.create(
             owner=staff, kind="organisations", original_name=f"{n}.csv", status="preview"

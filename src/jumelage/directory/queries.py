@@ -9,16 +9,16 @@ from __future__ import annotations
 import re
 import threading
 from collections import OrderedDict
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 from django.conf import settings
-from django.db.models import Count, Q, QuerySet
-from django.db.models.functions import Coalesce
+from django.db.models import Q, QuerySet
 from django.utils.text import capfirst
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
+from jumelage.directory import facets as directory_facets
 from jumelage.directory import search
 from jumelage.directory.models import Membership, Organisation, OrganisationKind, Stage, Theme
 from jumelage.ecosystems.models import Ecosystem, NetworkNode
@@ -27,7 +27,6 @@ from jumelage.ecosystems.rules import staff_ecosystem_ids, staff_node_ids
 FILTER_PARAMS = ("q", "ecosystem", "node", "kind", "theme", "country", "region", "stage")
 # What a list row (page or API) shows: loading only these keeps the big text columns out of the sort.
 LIST_FIELDS = ("id", "slug", "name", "kind", "city", "region", "country", "website", "tagline_fr")
-FACETS = ("ecosystem", "node", "kind", "theme", "country", "region", "stage")
 MAX_QUERY_LENGTH = 200
 _COUNTRY = re.compile(r"^[A-Za-z]{2}$")
 
@@ -195,120 +194,6 @@ def filter_organisations(
     return search.rank_organisations(filtered, active.words), active
 
 
-# --- Facets -----------------------------------------------------------------------------------------
-
-
-@dataclass
-class FacetOption:
-    value: str
-    label: str
-    count: int
-    selected: bool = False
-    depth: int = 0
-
-
-def facet_counts(qs: QuerySet[Organisation], active: ActiveFilters) -> dict[str, list[FacetOption]]:
-    """For each facet, its options with the number of organisations each would give: counted on the
-    current results with every other filter applied (so a chosen value does not hide its siblings).
-    `qs` is the visible directory *before* filters (the search is applied here)."""
-    searched = search.match_organisations(qs, active.words) if active.words else qs
-
-    def base(name: str) -> QuerySet[Organisation]:
-        return apply_filters(searched, active, exclude=name).order_by()
-
-    facets: dict[str, list[FacetOption]] = {}
-    # Column facets not filtered on share one GROUP BY; a filtered one needs its own.
-    columns = ["kind", "stage", "country", "region"]
-    shared = [c for c in columns if c not in active]
-    counts: dict[str, dict[str, int]] = {c: {} for c in columns}
-    if shared:
-        for row in base("").values(*shared).annotate(n=Count("pk")):
-            for c in shared:
-                counts[c][row[c]] = counts[c].get(row[c], 0) + row["n"]
-    for c in columns:
-        if c in active:
-            for row in base(c).values(c).annotate(n=Count("pk")):
-                counts[c][row[c]] = row["n"]
-    kind_labels = dict(OrganisationKind.choices)
-    stage_labels = dict(Stage.choices)
-    facets["kind"] = [
-        FacetOption(k, capfirst(str(kind_labels[k])), counts["kind"].get(k, 0), active.get("kind") == k)
-        for k in OrganisationKind.values
-        if counts["kind"].get(k) or active.get("kind") == k
-    ]
-    facets["stage"] = [
-        FacetOption(s, capfirst(str(stage_labels[s])), counts["stage"].get(s, 0), active.get("stage") == s)
-        for s in Stage.values
-        if counts["stage"].get(s) or active.get("stage") == s
-    ]
-    facets["country"] = [
-        FacetOption(c, c, n, active.get("country") == c) for c, n in sorted(counts["country"].items()) if c
-    ]
-    regions: dict[str, tuple[str, int]] = {}
-    for r, n in counts["region"].items():
-        if r:
-            label, total = regions.get(r.casefold(), (r, 0))
-            regions[r.casefold()] = (label, total + n)
-    selected_region = active.get("region", "").casefold()
-    facets["region"] = [
-        FacetOption(label, label, n, key == selected_region) for key, (label, n) in sorted(regions.items())
-    ]
-
-    eco_counts = dict(
-        Membership.objects.filter(organisation__in=base("ecosystem"))
-        .values_list("ecosystem")
-        .annotate(n=Count("organisation", distinct=True))
-    )
-    facets["ecosystem"] = [
-        FacetOption(e.slug, e.name, eco_counts.get(e.pk, 0), active.get("ecosystem") == e.slug)
-        for e in Ecosystem.objects.order_by("name").only("pk", "slug", "name")
-        if eco_counts.get(e.pk) or active.get("ecosystem") == e.slug
-    ]
-    node_counts = dict(
-        Membership.objects.filter(organisation__in=base("node"), node__isnull=False)
-        .values_list("node")
-        .annotate(n=Count("organisation", distinct=True))
-    )
-    facets["node"] = [
-        FacetOption(n.slug, n.name, node_counts.get(n.pk, 0), active.get("node") == n.slug)
-        for n in NetworkNode.objects.order_by("name").only("pk", "slug", "name")
-        if node_counts.get(n.pk) or active.get("node") == n.slug
-    ]
-    facets["theme"] = _theme_facet(base("theme"), active)
-    return facets
-
-
-def _theme_facet(qs: QuerySet[Organisation], active: ActiveFilters) -> list[FacetOption]:
-    """Top-level themes count every organisation tagged with them or anything below them; other
-    themes count their direct tags. Listed as a tree (depth for indentation)."""
-    through = Organisation.themes.through.objects.filter(organisation__in=qs)
-    direct = dict(
-        through.values_list("theme_id").annotate(n=Count("organisation_id", distinct=True)).order_by()
-    )
-    rolled = dict(
-        through.annotate(root=Coalesce("theme__parent__parent_id", "theme__parent_id", "theme_id"))
-        .values_list("root")
-        .annotate(n=Count("organisation_id", distinct=True))
-        .order_by()
-    )
-    themes = list(Theme.objects.only("pk", "code", "parent_id", "label_fr", "label_nl", "label_en"))
-    children: dict[int | None, list[Theme]] = {}
-    for theme in themes:
-        children.setdefault(theme.parent_id, []).append(theme)
-    selected = active.get("theme")
-    out: list[FacetOption] = []
-
-    def walk(parent_id, depth):
-        for theme in sorted(children.get(parent_id, []), key=lambda t: t.label.casefold()):
-            count = rolled.get(theme.pk, 0) if depth == 0 else direct.get(theme.pk, 0)
-            if count or theme.code == selected:
-                out.append(FacetOption(theme.code, theme.label, count, theme.code == selected, depth))
-                walk(theme.pk, depth + 1)
-
-    walk(None, 0)
-    return out
-
-
 FILTER_LABELS = {
     "q": _("Search"),
     "ecosystem": _("Ecosystem"),
@@ -371,13 +256,14 @@ def ecosystem_badges(org: Organisation) -> list:
     return list(seen.values())
 
 
-# --- Cached results ---------------------------------------------------------------------------------
-# A directory search costs a count and several facet GROUP BYs over every match; at 100,000
-# organisations a broad query matches thousands of rows. So each process keeps the last results
-# (ordered ids of the first pages, the count, the facets), keyed by the shared index version
-# (search.index_version(): any write the results depend on changes it, for every process at once),
-# by who is asking (visibility) and by the parameters. A hit costs one query for the version, then
-# only the rows of the page.
+# --- Searching, with cached results -------------------------------------------------------------------
+# A search asks the database for the matching ids only; visibility, filters, count, relevance order and
+# facet counts come from this process's in-memory index (jumelage.directory.facets). Each process also
+# keeps the last results (ordered ids of the first pages, the count, the facets), keyed by the shared
+# index version (search.index_version(): any write the results depend on changes it, for every process
+# at once), by who is asking (visibility) and by the parameters. A hit costs one query for the version,
+# then only the rows of the page. An entry holds at most CACHED_IDS ids (4 KB), so 256 entries stay
+# around 1 MB plus their facets.
 CACHED_IDS = 500
 
 
@@ -412,7 +298,9 @@ _result_cache = _ResultCache(getattr(settings, "DIRECTORY_RESULT_CACHE_SIZE", 25
 
 
 def clear_result_cache() -> None:
+    """Forget this process's cached results and in-memory index (the next search rebuilds them)."""
     _result_cache.clear()
+    directory_facets.clear_index()
 
 
 @dataclass
@@ -423,7 +311,7 @@ class SearchResults:
     results: QuerySet[Organisation]
     active: ActiveFilters
     total: int
-    ids: list[int]
+    ids: Sequence[int]  # ordered ids of every result, or of the first CACHED_IDS on a cache hit
     facets: dict | None = None
     rows: object = None  # callable(QuerySet) -> QuerySet, e.g. with_badges
     # Rendered pieces of this result (e.g. the HTML of a page), kept with the cached entry.
@@ -443,16 +331,17 @@ class SearchResults:
         if not isinstance(item, slice):
             return self[item : item + 1][0]
         start, stop = item.start or 0, item.stop if item.stop is not None else self.total
-        if (self.ids and stop <= len(self.ids)) or len(self.ids) == self.total:
+        if stop <= len(self.ids) or len(self.ids) == self.total:
             memo = ("rows", start, stop, getattr(self.rows, "__name__", None))
             if memo in self.fragments:
                 return list(self.fragments[memo])
-            ids = self.ids[start:stop]
+            ids = [int(pk) for pk in self.ids[start:stop]]
             by_pk = {o.pk: o for o in self._fetch(Organisation.objects.filter(pk__in=ids))}
             found = [by_pk[pk] for pk in ids if pk in by_pk]
             if len(self.fragments) < 20:
                 self.fragments[memo] = found
             return list(found)
+        # Past the ids kept in the cache: ask the database for that slice.
         return list(self._fetch(self.results)[start:stop])
 
 
@@ -474,10 +363,11 @@ def _cache_key(params: Mapping) -> tuple:
 
 def search_directory(user, params: Mapping, *, facets: bool = False, rows=None) -> SearchResults:
     """The directory as `user` may see it, filtered by `params` (see filter_organisations()), with the
-    count, the ordered ids of the first results and (if `facets`) the facet counts, cached per process
-    until the next write. Raises FilterError for a bad value (never cached)."""
+    count, the ordered ids and (if `facets`) the facet counts, cached per process until the next
+    write. Raises FilterError for a bad value (never cached)."""
+    version = search.index_version()
     # Facet labels are stored translated, so the language is part of the key.
-    key = (search.index_version(), _scope(user), get_language(), facets, _cache_key(params))
+    key = (version, _scope(user), get_language(), facets, _cache_key(params))
     hit = _result_cache.get(key)
     visible = visible_to(user)
     if hit is not None:
@@ -486,13 +376,10 @@ def search_directory(user, params: Mapping, *, facets: bool = False, rows=None) 
             apply_filters(search.match_organisations(visible, active.words), active), active.words
         )
         return SearchResults(results, active, total, ids, facet_data, rows, fragments)
+    # The queryset stays lazy: it serves only slices past the cached ids of a later hit.
     results, active = filter_organisations(visible, params)
-    if _result_cache.size > 0:
-        ids = list(results.values_list("pk", flat=True)[:CACHED_IDS])
-        total = len(ids) if len(ids) < CACHED_IDS else results.count()
-    else:  # nothing is kept: ask only for the page (a count and one slice)
-        ids, total = [], results.count()
-    facet_data = facet_counts(visible, active) if facets else None
+    index = directory_facets.current_index(visible.db, version=version)
+    found = directory_facets.find(index, user, active, facets=facets)
     fragments: dict = {}
-    _result_cache.put(key, (active, total, ids, facet_data, fragments))
-    return SearchResults(results, active, total, ids, facet_data, rows, fragments)
+    _result_cache.put(key, (active, len(found.ids), found.ids[:CACHED_IDS].copy(), found.facets, fragments))
+    return SearchResults(results, active, len(found.ids), found.ids, found.facets, rows, fragments)
