@@ -118,6 +118,54 @@ def _find_cycle(problem: Problem) -> list[int] | None:
     return None
 
 
+def _propagate_singletons(meetings, of: dict, domains: list[list[int]], lab) -> list[Conflict]:
+    """A meeting with one possible slot (a lock) takes that slot from its two participants' other
+    meetings; repeated until nothing changes. Returns the conflicts when a meeting is left no slot."""
+    conflicts: list[Conflict] = []
+    queue = [k for k, d in enumerate(domains) if len(d) == 1]
+    done: set = set()
+    reported: set = set()
+    while queue:
+        k = queue.pop()
+        if k in done or len(domains[k]) != 1:
+            continue
+        done.add(k)
+        t = domains[k][0]
+        for who in (meetings[k].a, meetings[k].b):
+            for j in of.get(who, []):
+                if j == k or t not in domains[j]:
+                    continue
+                if len(domains[j]) == 1:
+                    both_locked = meetings[j].fixed_slot is not None and meetings[k].fixed_slot is not None
+                    if not both_locked and frozenset((j, k)) not in reported:  # both locked: fixed_overlap
+                        reported.add(frozenset((j, k)))
+                        text = lab(k)
+                        conflicts.append(
+                            Conflict(
+                                "locks",
+                                f"{text[0].upper()}{text[1:]} and {lab(j)} can both only be held in slot "
+                                f"{t}, and participant {who} is in both.",
+                                (who,),
+                                tuple(sorted((j, k))),
+                            )
+                        )
+                    continue
+                domains[j] = [s for s in domains[j] if s != t]
+                if not domains[j]:
+                    conflicts.append(
+                        Conflict(
+                            "locks",
+                            f"No slot is left for {lab(j)}: participant {who} is unavailable or "
+                            f"already in a locked meeting in every slot it could take.",
+                            (meetings[j].a, meetings[j].b),
+                            (j,),
+                        )
+                    )
+                elif len(domains[j]) == 1:
+                    queue.append(j)
+    return conflicts
+
+
 def prepare(problem: Problem, *, allow_unplaced: bool = False) -> Prepared:
     """Validate, compute slot domains and collect the conflicts the pre-checks can prove."""
     validate(problem)
@@ -171,6 +219,8 @@ def prepare(problem: Problem, *, allow_unplaced: bool = False) -> Prepared:
                 )
             )
         domains.append(dom)
+    if not allow_unplaced:
+        conflicts += _propagate_singletons(meetings, of, domains, lab)
 
     # participants: more meetings than slots / than available slots; two locks in one slot
     for p in problem.participants:
@@ -299,24 +349,62 @@ def prepare(problem: Problem, *, allow_unplaced: bool = False) -> Prepared:
 
 
 def breaks_lower_bound(prepared: Prepared, p) -> int:
-    """Fewest breaks participant p can have: their meetings need len(ks) slots out of the union of the
-    meetings' allowed slots; that union splits into runs, and k runs cost k - 1 breaks."""
+    """Fewest breaks participant p can have on their own (a relaxation of the whole problem).
+
+    p must be busy in exactly len(ks) slots, all inside the union of their meetings' allowed slots;
+    every slot a meeting is locked to (a one-slot domain) must be busy; at least as many morning
+    slots as p has meetings allowed only in the morning, and likewise for the afternoon. Among the
+    busy sets meeting these conditions, the one with the fewest runs of consecutive slots gives the
+    bound (k runs = k - 1 breaks). Computed exactly by a dynamic programme per session, joined at
+    the lunch boundary (a morning run ending in the last morning slot continues into the afternoon).
+    """
     ks = prepared.of.get(p, [])
-    if len(ks) <= 1:
+    n = len(ks)
+    if n <= 1:
         return 0
-    union = sorted(set().union(*(prepared.domains[k] for k in ks)))
-    runs: list[int] = []
-    prev = None
-    for t in union:
-        if prev is not None and t == prev + 1:
-            runs[-1] += 1
-        else:
-            runs.append(1)
-        prev = t
-    runs.sort(reverse=True)
-    need, used = len(ks), 0
-    for i, r in enumerate(runs):
-        used += r
-        if used >= need:
-            return i
-    return 0
+    pb = prepared.problem
+    T, M = pb.n_slots, pb.n_morning
+    doms = [prepared.domains[k] for k in ks]
+    if any(not d for d in doms):
+        return 0
+    allowed = set().union(*doms)
+    mandatory = {d[0] for d in doms if len(d) == 1}
+    need_m = sum(1 for d in doms if d[-1] <= M)
+    need_a = sum(1 for d in doms if d[0] > M)
+    morning = _fewest_runs(range(1, M + 1), allowed, mandatory, n, edge="last")
+    afternoon = _fewest_runs(range(M + 1, T + 1), allowed, mandatory, n, edge="first")
+    best = None
+    for cm in range(need_m, n - need_a + 1):
+        for end_busy, rm in morning.get(cm, {}).items():
+            for start_busy, ra in afternoon.get(n - cm, {}).items():
+                runs = rm + ra - (1 if end_busy and start_busy else 0)
+                if best is None or runs < best:
+                    best = runs
+    if best is None:  # no busy set fits: the pre-checks or the solver report the infeasibility
+        return 0
+    return max(0, best - 1)
+
+
+def _fewest_runs(slots: range, allowed: set, mandatory: set, cap: int, *, edge: str) -> dict:
+    """Busy sets inside ``slots`` (within ``allowed``, containing ``mandatory``, at most ``cap`` slots):
+    {count: {edge busy: fewest runs}}, where "edge" is the session's last slot (``edge="last"``, for
+    the morning) or its first slot (``edge="first"``, for the afternoon)."""
+    states: dict = {(0, False, False): 0}  # (count, first slot busy, previous slot busy) -> runs
+    for i, t in enumerate(slots):
+        nxt: dict = {}
+        for (c, first, prev), r in states.items():
+            for busy in (False, True):
+                if (not busy and t in mandatory) or (busy and (t not in allowed or c >= cap)):
+                    continue
+                key = (c + busy, first or (i == 0 and busy), busy)
+                val = r + (busy and not prev)
+                if nxt.get(key, val + 1) > val:
+                    nxt[key] = val
+        states = nxt
+    out: dict = {}
+    for (c, first, last), r in states.items():
+        flag = last if edge == "last" else first
+        row = out.setdefault(c, {})
+        if row.get(flag, r + 1) > r:
+            row[flag] = r
+    return out

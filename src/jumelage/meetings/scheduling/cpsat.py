@@ -303,6 +303,7 @@ def solve_by_bounds(
     workers: int = 8,
     params: dict | None = None,
     bound_phase: float = 0.2,
+    first_try: float = 0.5,
 ):
     """Linear search from the lower bound: is there a schedule with at most k breaks, k = lower, lower+1, …
 
@@ -310,6 +311,11 @@ def solve_by_bounds(
     schedule, used as the hint and returned when every k below it is refuted. Returns (status, slots,
     breaks, proven bound, stats) with status "optimal", "infeasible" (no schedule at all) or "unknown"
     when the deadline struck (then slots/breaks are the incumbent's, bound the last k not refuted).
+
+    Order: (1) "at most ``lower``?" for up to ``first_try`` of the time — the per-participant bound is
+    often the optimum, and a decision problem is easier than an optimisation; (2) when refuted, a short
+    optimisation run (``bound_phase`` of the time left) whose objective bound (LP, cores) lifts k and
+    which may bring a better schedule; (3) the linear search from there.
     """
     k = lower
     stats: dict = {"calls": []}
@@ -323,6 +329,7 @@ def solve_by_bounds(
         if bound is not None:
             mdl.model.Add(mdl.total <= bound)
         else:
+            mdl.model.Add(mdl.total >= k)
             mdl.model.Minimize(mdl.total)
         if incumbent is not None:
             mdl.hint(incumbent[0])
@@ -341,10 +348,10 @@ def solve_by_bounds(
         stats["calls"].append((bound, solver.StatusName(st), round(time.monotonic() - t, 2)))
         if bound is None and not first:
             stats["bound_phase"] = (solver.StatusName(st), round(solver.BestObjectiveBound()))
-            nonlocal k
             if st in (cp_model.OPTIMAL, cp_model.FEASIBLE, cp_model.UNKNOWN):
-                k = max(k, round(solver.BestObjectiveBound()))
+                lift(round(solver.BestObjectiveBound()))
             if st == cp_model.INFEASIBLE:
+                # every total below k is refuted (or below the proven bound): no schedule at all
                 return "unsat", None
         if st in (cp_model.OPTIMAL, cp_model.FEASIBLE):
             total = sum(round(solver.Value(v)) for v in mdl.breaks.values() if not isinstance(v, int))
@@ -356,8 +363,19 @@ def solve_by_bounds(
             return "unsat", None
         return None, None
 
-    if bound_phase > 0:
-        # a short optimisation run: CP-SAT's objective bound (LP) lifts k, and may bring a schedule
+    def lift(b: int) -> None:
+        nonlocal k
+        k = max(k, b)
+
+    # (1) the per-participant bound first
+    if incumbent is None or incumbent[1] > k:
+        res, sol = call(k, limit=first_try * max(0.0, deadline - time.monotonic()))
+        if res == "sat":
+            return "optimal", sol[0], sol[1], sol[1], stats
+        if res == "unsat":
+            k += 1  # whether any schedule exists at all is settled by the optimisation run below
+    if bound_phase > 0 and (incumbent is None or k < incumbent[1]):
+        # (2) a short optimisation run: CP-SAT's objective bound lifts k, and may bring a schedule
         res, sol = call(None, limit=bound_phase * max(0.0, deadline - time.monotonic()), first=False)
         if res == "unsat":
             return "infeasible", None, None, None, stats
@@ -366,7 +384,7 @@ def solve_by_bounds(
         if sol is not None and (incumbent is None or sol[1] < incumbent[1]):
             incumbent = sol
         checked_feasible = checked_feasible or sol is not None
-    while True:
+    while True:  # (3) linear search
         if incumbent is not None and k >= incumbent[1]:
             return "optimal", incumbent[0], incumbent[1], incumbent[1], stats
         res, sol = call(k)

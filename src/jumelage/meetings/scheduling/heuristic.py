@@ -5,6 +5,9 @@ constraints (a participant twice in a slot, more meetings than tables in a slot,
 fairness bound) are penalised with a large weight; the objective (breaks) is added on top. Moves: move
 one meeting to another slot, or swap the two slots along the chain of meetings that share participants
 (a Kempe chain, which keeps every inner participant's slots unchanged).
+
+When not every meeting fits (``greedy_max_placement``): a slot-by-slot construction that keeps runs
+unbroken, then ``repair_breaks``, which chooses which meetings are held so as to close breaks.
 """
 
 from __future__ import annotations
@@ -178,8 +181,19 @@ class LocalSearch:
         return slot
 
     # --- annealing -------------------------------------------------------------------------
-    def anneal(self, *, deadline: float, target: int = 0, t0: float = 2.0, t1: float = 0.05) -> tuple:
-        """Return (best slots, best breaks) among states with no violation, or (None, None)."""
+    def anneal(
+        self,
+        *,
+        deadline: float,
+        target: int = 0,
+        t0: float = 2.0,
+        t1: float = 0.05,
+        extend_until: float | None = None,
+    ) -> tuple:
+        """Return (best slots, best breaks) among states with no violation, or (None, None).
+
+        ``extend_until``: when no valid schedule is found by ``deadline``, go on (colder) until one is
+        found or this later deadline passes."""
         rng = self.rng
         best_slots, best_obj = None, None
         if self.violations() == 0:
@@ -198,7 +212,7 @@ class LocalSearch:
             it += 1
             if it & 255 == 0:
                 now = time.monotonic()
-                if now >= deadline:
+                if now >= deadline and (best_obj is not None or extend_until is None or now >= extend_until):
                     break
                 frac = (now - start) / span
                 temp = t0 * (t1 / t0) ** frac
@@ -241,10 +255,18 @@ class LocalSearch:
         return best_slots, best_obj
 
 
-def local_search(prep: Prepared, *, deadline: float, target: int = 0, seed: int = 0, start=None):
+def local_search(
+    prep: Prepared,
+    *,
+    deadline: float,
+    target: int = 0,
+    seed: int = 0,
+    start=None,
+    extend_until: float | None = None,
+):
     ls = LocalSearch(prep, seed=seed)
     ls.load(start if start is not None else ls.greedy())
-    return ls.anneal(deadline=deadline, target=target)
+    return ls.anneal(deadline=deadline, target=target, extend_until=extend_until)
 
 
 SHARE = 1.15
@@ -445,3 +467,131 @@ def _extend_runs(prep: Prepared, slot: list[int | None], *, deadline: float | No
         pending = rest
         if deadline is not None and time.monotonic() > deadline:
             break
+
+
+def repair_breaks(
+    prep: Prepared,
+    slot: list[int | None],
+    *,
+    deadline: float,
+    seed: int = 0,
+    cap: int | None = None,
+    sample: int = 16,
+) -> int:
+    """Lower the breaks of a partial schedule without placing fewer meetings (weighted): in a slot t
+    inside someone's break, hold one of their unplaced meetings instead of a placed meeting of t
+    (same number of meetings in t, so the tables still suffice). A move is kept when the total
+    breaks do not grow and nobody exceeds ``cap`` breaks. Meetings with locks or precedences are
+    left alone. Changes ``slot`` in place; returns the number of breaks removed. ``sample``: how many
+    placed meetings of the slot are considered for each move (all of them on small events).
+
+    Each participant's breaks = runs of busy slots - 1, and adding or removing one slot changes the
+    runs by looking at its two neighbours only, so every move is evaluated in constant time.
+    """
+    pb = prep.problem
+    T = pb.n_slots
+    rng = random.Random(seed)  # noqa: S311 - search randomness, not security
+    meetings = pb.meetings
+    frozen = {j for k, m in enumerate(meetings) for j in (k, *m.after) if m.after}
+    frozen |= {k for k, m in enumerate(meetings) if m.fixed_slot is not None}
+    busy: dict = {p: bytearray(T + 2) for p in pb.participants}
+    runs: dict = dict.fromkeys(pb.participants, 0)
+    at: list[set] = [set() for _ in range(T + 2)]
+    unplaced: dict = {p: set() for p in pb.participants}
+    for k, t in enumerate(slot):
+        m = meetings[k]
+        if t is None:
+            if k not in frozen and prep.domains[k]:
+                unplaced[m.a].add(k)
+                unplaced[m.b].add(k)
+            continue
+        busy[m.a][t] = busy[m.b][t] = 1
+        if k not in frozen:
+            at[t].add(k)
+    for p, row in busy.items():
+        runs[p] = sum(1 for t in range(1, T + 1) if row[t] and not row[t - 1])
+
+    def brk(r: int) -> int:
+        return max(0, r - 1)
+
+    def d_add(p, t) -> int:  # change in runs when p becomes busy in t
+        row = busy[p]
+        return 1 - row[t - 1] - row[t + 1]
+
+    def d_remove(p, t) -> int:
+        row = busy[p]
+        return row[t - 1] + row[t + 1] - 1
+
+    def one(p, dr: int) -> int | None:
+        """Change in p's breaks when their runs change by dr; None when over the cap."""
+        new = brk(runs[p] + dr)
+        return None if cap is not None and new > cap else new - brk(runs[p])
+
+    removed = stall = 0
+    broken = [p for p in pb.participants if runs[p] > 1]
+    listed = set(broken)
+    while broken and stall < 200 + 50 * len(broken) and time.monotonic() < deadline:
+        stall += 1
+        i = rng.randrange(len(broken))
+        p = broken[i]
+        if runs[p] <= 1:
+            broken[i] = broken[-1]
+            broken.pop()
+            listed.discard(p)
+            continue
+        row = busy[p]
+        ts = [t for t in range(1, T + 1) if row[t]]
+        # a slot of a break next to one of p's meetings: holding a meeting there shortens the break
+        gaps = [t for t in range(ts[0] + 1, ts[-1]) if not row[t] and (row[t - 1] or row[t + 1])]
+        t = gaps[rng.randrange(len(gaps))]
+        gp = one(p, d_add(p, t))
+        if gp is None:
+            continue
+        out = []  # placed meetings of slot t that could make room (a sample), by the change in breaks
+        here = list(at[t])
+        for k in here if len(here) <= sample else rng.sample(here, sample):
+            m = meetings[k]
+            if p in (m.a, m.b):
+                continue
+            ga, gb = one(m.a, d_remove(m.a, t)), one(m.b, d_remove(m.b, t))
+            if ga is not None and gb is not None:
+                out.append((ga + gb, k))
+        out.sort(key=lambda e: e[0])
+        best = None
+        for k2 in unplaced[p]:
+            m2 = meetings[k2]
+            q = m2.b if m2.a == p else m2.a
+            if busy[q][t] or t not in prep.domains[k2]:
+                continue
+            gq = one(q, d_add(q, t))
+            if gq is None:
+                continue
+            for g, k in out:
+                m = meetings[k]
+                if q not in (m.a, m.b) and m.weight <= m2.weight:
+                    if best is None or gp + gq + g < best[0]:
+                        best = (gp + gq + g, k, k2)
+                    break
+        if best is None or best[0] > 0:  # moves that keep the breaks are kept too: they open new ones
+            continue
+        g, k, k2 = best
+        m, m2 = meetings[k], meetings[k2]
+        for w in (m.a, m.b):
+            runs[w] += d_remove(w, t)
+            busy[w][t] = 0
+            unplaced[w].add(k)
+        for w in (m2.a, m2.b):
+            runs[w] += d_add(w, t)
+            busy[w][t] = 1
+            unplaced[w].discard(k2)
+        at[t].discard(k)
+        at[t].add(k2)
+        slot[k], slot[k2] = None, t
+        removed -= g
+        if g < 0:
+            stall = 0
+        for w in (m2.a, m2.b, m.a, m.b):
+            if runs[w] > 1 and w not in listed:
+                broken.append(w)
+                listed.add(w)
+    return removed
