@@ -39,6 +39,13 @@ def overview(request):
     return render(request, "ecosystems/overview.html", queries.overview_context())
 
 
+def _partner_events(request, **scope) -> dict:
+    """The events this ecosystem (or one of its nodes) or node is a partner of, with its role."""
+    from jumelage.events.services.reports import partner_events  # events builds on ecosystems
+
+    return partner_events(user=request.user, **scope)
+
+
 def ecosystem_detail(request, slug):
     ecosystem = get_object_or_404(Ecosystem, slug=slug)
     nodes = queries.ecosystem_nodes(ecosystem)
@@ -53,6 +60,7 @@ def ecosystem_detail(request, slug):
             "node_groups": groups,
             "member_count": queries.ecosystem_member_count(ecosystem),
             "can_edit": request.user.has_perm("ecosystems.change_ecosystem", ecosystem),
+            "partner_events": _partner_events(request, ecosystem=ecosystem),
         },
     )
 
@@ -77,6 +85,7 @@ def node_detail(request, slug):
             "themes": sorted(theme_paths(node.themes.all()).values(), key=str.casefold),
             "members": members,
             "can_edit": request.user.has_perm("ecosystems.change_networknode", node),
+            "partner_events": _partner_events(request, node=node),
         },
     )
 

@@ -87,3 +87,10 @@ rules.add_perm("events.view_registrations", can_see_staff_pages)  # lists, check
 rules.add_perm("events.check_in", can_see_staff_pages)
 rules.add_perm("events.view_report", can_see_staff_pages)
 rules.add_perm("events.register", can_view & is_published)
+
+# --- Programme board and calls (programme area) ---------------------------------------------------------
+# Partner staff (supporting partners included) and platform admins read the co-programming board; only
+# staff of the lead and co-organisers propose, decide and publish (a decision is made for a partner).
+rules.add_perm("events.view_programme_board", can_see_staff_pages)
+rules.add_perm("events.propose", is_organiser)
+rules.add_perm("events.manage_calls", can_manage)
