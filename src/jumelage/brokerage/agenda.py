@@ -1,0 +1,116 @@
+"""A participant's agenda: the rows, an iCalendar file and a printable PDF."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC
+
+from django.conf import settings
+from django.utils import formats, timezone
+from django.utils.translation import gettext as _
+from fpdf import FPDF
+from icalendar import Calendar
+from icalendar import Event as ICalEvent
+
+from jumelage.brokerage.models import Brokerage, Meeting, MeetingSeat, Participant
+
+
+@dataclass
+class Entry:
+    meeting: Meeting
+    seat: MeetingSeat
+    other: Participant
+
+    @property
+    def slot(self):
+        return self.seat.slot
+
+
+def entries(participant: Participant) -> list[Entry]:
+    seats = (
+        MeetingSeat.objects.filter(participant=participant)
+        .select_related(
+            "slot",
+            "meeting__table",
+            "meeting__request__requester__organisation",
+            "meeting__request__recipient__organisation",
+        )
+        .order_by("slot__number")
+    )
+    out = []
+    for seat in seats:
+        r = seat.meeting.request
+        out.append(
+            Entry(seat.meeting, seat, r.recipient if r.requester_id == participant.pk else r.requester)
+        )
+    return out
+
+
+def _who(p: Participant) -> str:
+    return f"{p.name} ({p.organisation.name})" if p.organisation_id else p.name
+
+
+def ics(brokerage: Brokerage, participant: Participant) -> bytes:
+    event = brokerage.event
+    cal = Calendar()
+    cal.add("prodid", "-//Jumelage//B2B meetings//EN")
+    cal.add("version", "2.0")
+    cal.add("x-wr-calname", f"{event.title} — B2B")
+    for e in entries(participant):
+        item = ICalEvent()
+        item.add("uid", f"b2b-{e.meeting.pk}-{participant.pk}@jumelage")
+        item.add("dtstamp", timezone.now().astimezone(UTC))
+        item.add("dtstart", e.slot.starts_at.astimezone(UTC))
+        item.add("dtend", e.slot.ends_at.astimezone(UTC))
+        item.add("summary", _("B2B meeting with %(who)s") % {"who": _who(e.other)})
+        item.add(
+            "location",
+            ", ".join(x for x in (event.venue, event.city, _("table %(t)s") % {"t": e.meeting.table}) if x),
+        )
+        item.add("description", event.title)
+        cal.add_component(item)
+    return cal.to_ical()
+
+
+def _latin1(text: str) -> str:
+    """The PDF's built-in font covers Latin-1 (French, Dutch, English); anything else becomes '?'."""
+    text = text.replace("–", "-").replace("—", "-").replace("’", "'").replace("…", "...")
+    return text.encode("latin-1", "replace").decode("latin-1")
+
+
+def pdf(brokerage: Brokerage, participant: Participant) -> bytes:
+    event = brokerage.event
+    doc = FPDF(format="A4")
+    doc.set_title(_latin1(f"{event.title} - B2B"))
+    doc.add_page()
+    doc.set_font("helvetica", "B", 16)
+    doc.multi_cell(
+        0, 9, _latin1(_("B2B meetings — %(event)s") % {"event": event.title}), new_x="LMARGIN", new_y="NEXT"
+    )
+    doc.set_font("helvetica", "", 11)
+    partners = " | ".join(p.brand_name for p in event.partners.select_related("ecosystem", "node"))
+    doc.multi_cell(
+        0, 6, _latin1(_("Organised by: %(partners)s") % {"partners": partners}), new_x="LMARGIN", new_y="NEXT"
+    )
+    doc.multi_cell(
+        0, 6, _latin1(_("Agenda of %(name)s") % {"name": _who(participant)}), new_x="LMARGIN", new_y="NEXT"
+    )
+    doc.ln(4)
+    rows = entries(participant)
+    if not rows:
+        doc.multi_cell(0, 6, _latin1(_("No meeting is scheduled for you.")), new_x="LMARGIN", new_y="NEXT")
+    else:
+        with doc.table(col_widths=(35, 25, 130), text_align="LEFT") as table:
+            header = table.row()
+            for title in (_("Time"), _("Table"), _("With")):
+                header.cell(_latin1(title))
+            for e in rows:
+                local = timezone.localtime(e.slot.starts_at)
+                row = table.row()
+                row.cell(_latin1(formats.date_format(local, "SHORT_DATETIME_FORMAT")))
+                row.cell(_latin1(str(e.meeting.table)))
+                row.cell(_latin1(_who(e.other)))
+    doc.ln(4)
+    doc.set_font("helvetica", "I", 9)
+    doc.multi_cell(0, 5, _latin1(settings.SITE_URL), new_x="LMARGIN", new_y="NEXT")
+    return bytes(doc.output())

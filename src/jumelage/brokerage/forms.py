@@ -1,0 +1,117 @@
+from django import forms
+from django.forms import formset_factory
+from django.utils.translation import gettext_lazy as _
+
+from jumelage.brokerage.models import Slot
+from jumelage.directory.models import Theme
+
+
+class SetupForm(forms.Form):
+    meeting_minutes = forms.IntegerField(
+        label=_("Meeting length (minutes)"), min_value=5, max_value=240, initial=20
+    )
+    pause_minutes = forms.IntegerField(
+        label=_("Pause between meetings (minutes)"), min_value=0, max_value=120, initial=5
+    )
+    max_meetings = forms.IntegerField(
+        label=_("Most meetings per participant"), min_value=1, max_value=100, initial=8
+    )
+    max_requests = forms.IntegerField(
+        label=_("Most requests a participant may send"), min_value=1, max_value=200, initial=15
+    )
+    requests_close_at = forms.DateTimeField(
+        label=_("Requests close"),
+        required=False,
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}),
+    )
+    answers_close_at = forms.DateTimeField(
+        label=_("Answers close"), required=False, widget=forms.DateTimeInput(attrs={"type": "datetime-local"})
+    )
+    online_allowed = forms.BooleanField(label=_("Online meetings allowed"), required=False)
+    tables = forms.CharField(
+        label=_("Tables"),
+        help_text=_("One table or room name per line."),
+        widget=forms.Textarea(attrs={"rows": 4}),
+    )
+
+
+class SessionForm(forms.Form):
+    name = forms.CharField(label=_("Session"), max_length=80, required=False)
+    date = forms.DateField(label=_("Date"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    start = forms.TimeField(label=_("From"), required=False, widget=forms.TimeInput(attrs={"type": "time"}))
+    end = forms.TimeField(label=_("To"), required=False, widget=forms.TimeInput(attrs={"type": "time"}))
+
+    def clean(self):
+        data = super().clean()
+        given = [data.get(k) for k in ("name", "date", "start", "end")]
+        if any(given) and not all(given):
+            raise forms.ValidationError(_("Give the session a name, a date, a start and an end time."))
+        return data
+
+
+SessionFormSet = formset_factory(SessionForm, extra=0, min_num=3, max_num=3)
+
+
+class JoinForm(forms.Form):
+    offers = forms.CharField(
+        label=_("What we offer"), widget=forms.Textarea(attrs={"rows": 3}), max_length=2000
+    )
+    seeks = forms.CharField(
+        label=_("What we seek"), widget=forms.Textarea(attrs={"rows": 3}), max_length=2000
+    )
+    themes = forms.ModelMultipleChoiceField(
+        label=_("Themes"), queryset=Theme.objects.filter(parent__isnull=True), required=False
+    )
+    unavailable = forms.ModelMultipleChoiceField(
+        label=_("Slots when you are NOT available"),
+        queryset=Slot.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+
+    def __init__(self, *args, brokerage, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["unavailable"].queryset = brokerage.slots.all()
+
+
+class RequestForm(forms.Form):
+    message = forms.CharField(
+        label=_("Message"), widget=forms.Textarea(attrs={"rows": 3}), max_length=2000, required=False
+    )
+
+
+class DeclineForm(forms.Form):
+    reason = forms.CharField(label=_("Reason (optional)"), max_length=2000, required=False)
+
+
+class RunForm(forms.Form):
+    time_limit = forms.IntegerField(label=_("Time limit (seconds)"), min_value=1, max_value=600, initial=10)
+
+
+class OrganiserMeetingForm(forms.Form):
+    a = forms.ModelChoiceField(label=_("First participant"), queryset=None)
+    b = forms.ModelChoiceField(label=_("Second participant"), queryset=None)
+    slot = forms.ModelChoiceField(label=_("Lock to slot (optional)"), queryset=None, required=False)
+    table = forms.ModelChoiceField(label=_("Table (optional)"), queryset=None, required=False)
+
+    def __init__(self, *args, brokerage, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["a"].queryset = self.fields["b"].queryset = brokerage.participants.all()
+        self.fields["slot"].queryset = brokerage.slots.all()
+        self.fields["table"].queryset = brokerage.tables.all()
+
+
+class ConfirmForm(forms.Form):
+    held = forms.TypedChoiceField(
+        label=_("Did the meeting take place?"),
+        choices=[("yes", _("Yes")), ("no", _("No"))],
+        coerce=lambda v: v == "yes",
+        widget=forms.RadioSelect,
+    )
+    rating = forms.TypedChoiceField(
+        label=_("How useful was it? (1–5)"),
+        choices=[("", "—")] + [(str(i), str(i)) for i in range(1, 6)],
+        coerce=int,
+        empty_value=None,
+        required=False,
+    )

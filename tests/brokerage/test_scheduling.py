@@ -1,0 +1,125 @@
+"""The scheduler run through the database: a draft changes nothing, publishing applies it under the
+double-booking constraints, rescheduling moves as few meetings as possible, impossible input is explained."""
+
+import pytest
+from django.core.exceptions import ValidationError
+
+from jumelage.brokerage import scheduling, services
+from jumelage.brokerage.models import Meeting, MeetingSeat, ScheduleRun
+
+
+def accept(a, b):
+    return services.answer(request=services.send_request(requester=a, recipient=b), by=b, accept=True)
+
+
+def agenda(participant):
+    return sorted(MeetingSeat.objects.filter(participant=participant).values_list("slot__number", flat=True))
+
+
+def test_a_run_is_a_draft_until_published(brokerage_world, smtp, django_capture_on_commit_callbacks):
+    brokerage, p, staff = brokerage_world
+    accept(p["Anna"], p["Bruno"])
+    accept(p["Anna"], p["Chloé"])
+    accept(p["Dirk"], p["Bruno"])
+    with django_capture_on_commit_callbacks(execute=True):
+        run = scheduling.start_run(brokerage=brokerage, actor=staff, time_limit=5)
+    run.refresh_from_db()
+    assert run.status == "ready" and run.requested == 3 and run.placed == 3
+    assert run.breaks == 0 and run.breaks_bound == 0 and run.proven
+    assert not Meeting.objects.filter(slot__isnull=False).exists()  # nothing changes before publishing
+
+    with django_capture_on_commit_callbacks(execute=True):
+        changed = scheduling.publish(run=run, actor=staff)
+    assert len(changed) == 4
+    assert Meeting.objects.filter(slot__isnull=False).count() == 3
+    anna = agenda(p["Anna"])
+    assert len(anna) == 2 and anna[1] - anna[0] == 1  # back to back: no break
+    brokerage.refresh_from_db()
+    assert brokerage.status == "scheduled"
+    # every participant whose agenda changed got an e-mail listing their meetings
+    mails = smtp.to("anna@example.org")
+    assert len(mails) == 1 and "Your B2B meetings at Smart City Day" in mails[0].subject
+    body = mails[0].text()
+    assert "Bruno" in body and "Chloé" in body and "table A" in body
+
+
+def test_rescheduling_after_a_late_acceptance_moves_nobody(
+    brokerage_world, django_capture_on_commit_callbacks
+):
+    brokerage, p, staff = brokerage_world
+    accept(p["Anna"], p["Bruno"])
+    accept(p["Chloé"], p["Dirk"])
+    with django_capture_on_commit_callbacks(execute=True):
+        run = scheduling.start_run(brokerage=brokerage, actor=staff)
+    run.refresh_from_db()
+    with django_capture_on_commit_callbacks(execute=True):
+        scheduling.publish(run=run, actor=staff)
+    before = {m.pk: (m.slot_id, m.table_id) for m in Meeting.objects.all()}
+
+    late = accept(p["Anna"], p["Dirk"])
+    with django_capture_on_commit_callbacks(execute=True):
+        run2 = scheduling.start_run(brokerage=brokerage, actor=staff)
+    run2.refresh_from_db()
+    assert run2.status == "ready" and run2.placed == 3 and run2.moved == 0
+    with django_capture_on_commit_callbacks(execute=True):
+        changed = scheduling.publish(run=run2, actor=staff)
+    after = {m.pk: (m.slot_id, m.table_id) for m in Meeting.objects.all()}
+    assert all(after[pk] == before[pk] for pk in before)
+    assert sorted(changed) == sorted([p["Anna"].pk, p["Dirk"].pk])
+    assert Meeting.objects.get(request=late).slot is not None
+
+
+def test_more_meetings_than_places_keeps_the_priorities(brokerage_world, django_capture_on_commit_callbacks):
+    """Four slots × one table hold four meetings: the organiser's and the mutual ones come first."""
+    brokerage, p, staff = brokerage_world
+    brokerage.tables.exclude(name="A1").delete()
+    brokerage.max_meetings = 4
+    brokerage.save()
+    organised = services.organiser_meeting(brokerage=brokerage, a=p["Chloé"], b=p["Dirk"], actor=staff)
+    pairs = [("Anna", "Bruno"), ("Anna", "Chloé"), ("Anna", "Dirk"), ("Bruno", "Chloé"), ("Bruno", "Dirk")]
+    for a, b in pairs:
+        accept(p[a], p[b])
+    with django_capture_on_commit_callbacks(execute=True):
+        run = scheduling.start_run(brokerage=brokerage, actor=staff, time_limit=5)
+    run.refresh_from_db()
+    assert run.requested == 6 and run.placed == 4 and run.placed_bound == 4
+    assert str(organised.pk) in run.assignment
+
+
+def test_a_participant_available_nowhere_is_named(brokerage_world, django_capture_on_commit_callbacks):
+    brokerage, p, staff = brokerage_world
+    services.set_availability(participant=p["Bruno"], unavailable=list(brokerage.slots.all()), actor=staff)
+    accept(p["Anna"], p["Bruno"])
+    with django_capture_on_commit_callbacks(execute=True):
+        run = scheduling.start_run(brokerage=brokerage, actor=staff)
+    run.refresh_from_db()
+    assert run.status == "failed" and run.placed == 0
+    text = " ".join(c["message"] + " " + " ".join(c["participants"]) for c in run.conflicts)
+    assert "Bruno" in text, run.conflicts
+    assert not Meeting.objects.filter(slot__isnull=False).exists()
+
+
+def test_nothing_to_schedule_and_a_second_concurrent_run_are_refused(brokerage_world):
+    brokerage, p, staff = brokerage_world
+    with pytest.raises(ValidationError, match="no accepted meeting"):
+        scheduling.start_run(brokerage=brokerage, actor=staff)
+    accept(p["Anna"], p["Bruno"])
+    scheduling.start_run(brokerage=brokerage, actor=staff)  # queued: on_commit never ran here
+    with pytest.raises(ValidationError, match="already running"):
+        scheduling.start_run(brokerage=brokerage, actor=staff)
+    assert ScheduleRun.objects.count() == 1
+
+
+def test_an_older_draft_cannot_be_published_over_a_newer_one(
+    brokerage_world, django_capture_on_commit_callbacks
+):
+    brokerage, p, staff = brokerage_world
+    accept(p["Anna"], p["Bruno"])
+    with django_capture_on_commit_callbacks(execute=True):
+        first = scheduling.start_run(brokerage=brokerage, actor=staff)
+    with django_capture_on_commit_callbacks(execute=True):
+        scheduling.start_run(brokerage=brokerage, actor=staff)
+    first.refresh_from_db()
+    with pytest.raises(ValidationError, match="A newer run exists"):
+        scheduling.publish(run=first, actor=staff)
+    assert not Meeting.objects.filter(slot__isnull=False).exists()

@@ -1,0 +1,61 @@
+"""B2B meetings in the browser: a participant asks, the other accepts, the organiser runs the scheduler
+and publishes, the participant reads the agenda and downloads its calendar file."""
+
+from pathlib import Path
+
+import pytest
+from icalendar import Calendar
+from playwright.sync_api import expect
+
+from jumelage.brokerage.models import Meeting
+from tests.brokerage.conftest import build_brokerage
+from tests.browser.helpers import axe_check, login, visit
+
+pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
+
+
+def test_request_accept_schedule_publish_and_agenda(new_page, world, settings):
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+    brokerage, _people, _staff = build_brokerage(world)
+    base = f"/events/{brokerage.event.slug}/b2b"
+
+    anna = new_page(locale="en-GB")
+    login(anna, "anna", next_path=f"{base}/")
+    expect(anna.get_by_role("heading", level=1)).to_have_text("B2B meetings at Smart City Day")
+    anna.get_by_text("Ask Bruno for a meeting").first.click()
+    anna.get_by_label("Message").first.fill("Shall we talk about smart parking?")
+    with anna.expect_navigation():
+        anna.get_by_role("button", name="Send the request").first.click()
+    axe_check(anna)
+    expect(anna.get_by_role("status")).to_contain_text("Your request was sent to Bruno.")
+
+    bruno = new_page(locale="en-GB")
+    login(bruno, "bruno", next_path=f"{base}/requests/")
+    expect(bruno.get_by_text("Shall we talk about smart parking?")).to_be_visible()
+    with bruno.expect_navigation():
+        bruno.get_by_role("button", name="Accept").click()
+    axe_check(bruno)
+    expect(bruno.get_by_role("status")).to_contain_text("Meeting accepted.")
+
+    organiser = new_page(locale="en-GB")
+    login(organiser, "dw-staff", next_path=f"{base}/schedule/")
+    expect(organiser.get_by_role("heading", level=1)).to_have_text("Schedule the meetings")
+    organiser.get_by_label("Time limit (seconds)").fill("5")
+    with organiser.expect_navigation():
+        organiser.get_by_role("button", name="Run the scheduler").click()
+    axe_check(organiser)
+    expect(organiser.get_by_text("Draft ready")).to_be_visible()
+    assert not Meeting.objects.filter(slot__isnull=False).exists()  # a draft changes nothing
+    with organiser.expect_navigation():
+        organiser.get_by_role("button", name="Publish this schedule and tell the participants").click()
+    axe_check(organiser)
+    expect(organiser.get_by_role("heading", level=1)).to_have_text("Table plan")
+    expect(organiser.get_by_role("main")).to_contain_text("Anna")
+
+    visit(anna, f"{base}/agenda/")
+    expect(anna.get_by_role("table")).to_contain_text("Bruno SA")
+    with anna.expect_download() as download:
+        anna.get_by_role("link", name="Add to my calendar (.ics)").click()
+    calendar = Calendar.from_ical(Path(download.value.path()).read_bytes())
+    events = list(calendar.walk("VEVENT"))
+    assert len(events) == 1 and "Bruno" in str(events[0]["SUMMARY"])
