@@ -11,6 +11,15 @@ def _isolated_media(settings, tmp_path):
     settings.STORAGE_ROOT = settings.MEDIA_ROOT
 
 
+@pytest.fixture(autouse=True)
+def _fresh_directory_index():
+    """Each test starts with no per-process search results or index: a browser test's committed index
+    version could otherwise outlive its data and be trusted by the next test of this worker."""
+    from jumelage.directory import queries
+
+    queries.clear_result_cache()
+
+
 @pytest.fixture
 def world(db):
     """Two ecosystems with a node each, an organisation on each side, and one user per role."""

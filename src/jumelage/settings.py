@@ -60,6 +60,9 @@ INSTALLED_APPS = [
     "jumelage.ecosystems",
     "jumelage.directory",
     "jumelage.events",
+    "jumelage.opportunities",
+    "jumelage.matchmaking",
+    "jumelage.brokerage",
 ]
 
 MIDDLEWARE = [

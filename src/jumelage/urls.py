@@ -17,6 +17,9 @@ urlpatterns = [
     path("", include("jumelage.ecosystems.urls")),
     path("", include("jumelage.directory.urls")),
     path("", include("jumelage.events.urls")),
+    path("", include("jumelage.brokerage.urls")),
+    path("", include("jumelage.opportunities.urls")),
+    path("", include("jumelage.matchmaking.urls")),
 ]
 
 if not settings.PRODUCTION:

@@ -380,13 +380,21 @@ def extend_world(world):
     world.node_staff_role = NodeStaff.objects.get(user=world.users["node_staff"])
     world.theme = ThemeFactory()
     world.person = Person.objects.create(name="Ada Lovelace")
-    return events_routes.extend(world)
+    return opportunities_routes.extend(brokerage_routes.extend(events_routes.extend(world)))
 
 
 # The events app keeps its rows in tests/events/routes/, one module per area (imported here, after Row).
 from tests.events import routes as events_routes  # noqa: E402
 
 ROWS += events_routes.ROWS
+
+from tests.brokerage import routes as brokerage_routes  # noqa: E402
+
+ROWS += brokerage_routes.ROWS
+
+from tests.opportunities import routes as opportunities_routes  # noqa: E402
+
+ROWS += opportunities_routes.ROWS
 
 # --- Walking the project's routes -----------------------------------------------------------------------
 

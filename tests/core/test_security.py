@@ -99,6 +99,7 @@ def test_every_html_page_sends_the_security_headers_and_has_no_inline_code(role,
         url = url_for(row, world)
         response = client.get(url)
         if not response.get("Content-Type", "").startswith("text/html"):
+            response.close()  # a file download (a deck) holds its file open until closed
             continue
         pages += 1
         failures += [f"{url}: {p}" for p in header_problems(response)]

@@ -1,5 +1,6 @@
-"""Load the shipped demo data: the theme vocabulary, the two ecosystems and their nodes, and the real
-organisations derived from CORDIS and i-Lab (see ATTRIBUTION.md and docs/demo-data.md).
+"""Load the shipped demo data: the theme vocabulary, the two ecosystems and their nodes, the real
+organisations derived from CORDIS and i-Lab (see ATTRIBUTION.md and docs/demo-data.md), and a few
+invented events labelled "Demo" (demo/events.py).
 
 Idempotent: what exists (matched by code or slug) is left as it is, so a second run writes nothing and
 staff edits survive. Organisations are written with bulk operations and then indexed for search in
@@ -22,6 +23,8 @@ from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
 from jumelage.core.audit import log_action
+from jumelage.demo.events import load_demo_events
+from jumelage.demo.opportunities import load_demo_opportunities
 from jumelage.directory import search, taxonomy
 from jumelage.directory.models import Membership, Organisation, Representative, Theme
 from jumelage.directory.services import website_domain
@@ -55,6 +58,7 @@ class DemoReport:
     nodes_created: int = 0
     organisations_created: int = 0
     memberships_created: int = 0
+    events_created: int = 0
     identifiers_dropped: int = 0
     by_ecosystem: dict[str, int] = field(default_factory=dict)
 
@@ -85,6 +89,8 @@ def load_demo() -> DemoReport:
         else:
             for org in new_orgs:
                 search.index_organisation(org)
+    report.events_created = load_demo_events()
+    load_demo_opportunities()  # invented "Demo" opportunities and market needs (demo/opportunities.py)
     for eco in ecosystems.values():
         report.by_ecosystem[eco.name] = (
             Organisation.objects.filter(memberships__ecosystem=eco).distinct().count()
