@@ -13,6 +13,8 @@ CHECK_IN = "events/<slug:slug>/check-in/"
 DETAIL = "events/registration/<str:token>/"
 QR = "events/registration/<str:token>/qr.svg"
 CANCEL = "events/registration/<str:token>/cancel/"
+BADGE = "events/registration/<str:token>/badge.pdf"
+BADGES = "events/<slug:slug>/badges.pdf"
 API_REGISTER = "api/v1/events/<slug>/registrations"
 API_OWN = "api/v1/registrations/<token>"
 API_CANCEL = "api/v1/registrations/<token>/cancel"
@@ -51,6 +53,9 @@ ROWS: list[Row] = [
     Row(DETAIL, "/events/registration/no-such-token/", every(404), hides="Matrix Attendee"),
     Row(QR, "/events/registration/{w.registration.token}/qr.svg", every(200), shows="<svg"),
     Row(QR, "/events/registration/no-such-token/qr.svg", every(404)),
+    Row(BADGE, "/events/registration/{w.registration.token}/badge.pdf", every(200), shows="%PDF"),
+    Row(BADGE, "/events/registration/no-such-token/badge.pdf", every(404)),
+    Row(BADGES, "/events/{w.event.slug}/badges.pdf", STAFF_ONLY, shows="%PDF"),
     Row(
         CANCEL,
         "/events/registration/{w.registration_cancel.token}/cancel/",

@@ -263,6 +263,34 @@ def registration_qr(request, token):
     return response
 
 
+def registration_badge(request, token):
+    """The registrant's own name badge (PDF), co-branded, with the check-in QR code."""
+    registration = _by_token(token)
+    if registration.status != Status.CONFIRMED:
+        return HttpResponse(
+            _("Only a confirmed registration has a badge."), status=404, content_type="text/plain"
+        )
+    return _badges_response(registration.event, [registration], f"badge-{registration.event.slug}.pdf")
+
+
+@event_view("events.check_in")
+def badges(request, event):
+    """Every confirmed registrant's badge, four to an A4 sheet, in name order, for the welcome desk."""
+    confirmed = (
+        event.registrations.filter(status=Status.CONFIRMED).select_related("organisation").order_by("name")
+    )
+    return _badges_response(event, confirmed, f"badges-{event.slug}.pdf")
+
+
+def _badges_response(event, registrations, filename: str) -> HttpResponse:
+    from jumelage.events.badges import badges_pdf
+
+    response = HttpResponse(badges_pdf(event, registrations), content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
 @require_http_methods(["GET", "POST"])
 def registration_cancel(request, token):
     """Ask first (GET), then cancel (POST). Nothing happens on a GET."""
@@ -410,5 +438,7 @@ urlpatterns = [
     path("events/<slug:slug>/check-in/", check_in, name="check-in"),
     path("events/registration/<str:token>/", registration_detail, name="registration-detail"),
     path("events/registration/<str:token>/qr.svg", registration_qr, name="registration-qr"),
+    path("events/registration/<str:token>/badge.pdf", registration_badge, name="registration-badge"),
+    path("events/<slug:slug>/badges.pdf", badges, name="badges"),
     path("events/registration/<str:token>/cancel/", registration_cancel, name="registration-cancel"),
 ]
