@@ -206,3 +206,19 @@ def test_scheduling_is_refused_with_nothing_accepted(brokerage_world):
     )
     assert "There is no accepted meeting to schedule yet." in text(response)
     assert not scheduling.ScheduleRun.objects.exists()
+
+
+def test_the_event_page_links_to_the_meetings_once_open_and_organisers_to_the_setup(world):
+    event = build_event(world)
+    visitor, organiser = Client(HTTP_ACCEPT_LANGUAGE="en"), login(world.users["ecosystem_staff"])
+    assert "/b2b/" not in text(visitor.get(f"/events/{event.slug}/"))
+    assert f"/events/{event.slug}/b2b/setup/" in text(organiser.get(f"/events/{event.slug}/"))
+    build = services.configure(
+        event=event,
+        actor=world.users["ecosystem_staff"],
+        sessions=[services.SessionSpec("Morning", event.starts_at, event.starts_at + dt.timedelta(hours=1))],
+        tables=["T1"],
+    )
+    assert "/b2b/" not in text(visitor.get(f"/events/{event.slug}/"))  # still being set up
+    services.open_requests(brokerage=build, actor=world.users["ecosystem_staff"])
+    assert f'href="/events/{event.slug}/b2b/"' in text(visitor.get(f"/events/{event.slug}/"))

@@ -96,6 +96,22 @@ def _register(
     return registrations
 
 
+def _demo_brokerage(event: Event) -> None:
+    """B2B meetings on the smart city day, set up and open: demo users who register can take part."""
+    from jumelage.brokerage import services as brokerage
+
+    b2b = brokerage.configure(
+        event=event,
+        actor=None,
+        sessions=[
+            brokerage.SessionSpec("Demo — morning meetings", _at(30, 10, 30), _at(30, 12, 30)),
+            brokerage.SessionSpec("Demo — afternoon meetings", _at(30, 14), _at(30, 16)),
+        ],
+        tables=[f"Demo table {n}" for n in range(1, 11)],
+    )
+    brokerage.open_requests(brokerage=b2b, actor=None)
+
+
 def load_demo_events() -> int:
     """Create the demo events that are missing; returns how many were created."""
     if set(Event.objects.filter(slug__in=SLUGS).values_list("slug", flat=True)) == set(SLUGS):
@@ -171,6 +187,7 @@ def load_demo_events() -> int:
             [(o, partners["dw"]) for o in dw_orgs[:6]] + [(o, partners["ftbxl"]) for o in ft_orgs[:6]],
             first_number=1,
         )
+        _demo_brokerage(event)
 
     if "demo-pitch-evening" not in existing:
         created += 1

@@ -136,6 +136,19 @@ def _link(name: str, event: Event) -> str | None:
         return None
 
 
+def _b2b_link(event: Event, can_manage: bool) -> str | None:
+    """The B2B meetings of the event: for everyone once requests are open, for organisers always (to
+    set them up)."""
+    from jumelage.brokerage.models import Brokerage
+
+    brokerage = Brokerage.objects.filter(event=event).only("status").first()
+    if can_manage and brokerage is None:
+        return reverse("brokerage:setup", args=[event.slug])
+    if brokerage is not None and (can_manage or brokerage.status != Brokerage.Status.SETUP):
+        return reverse("brokerage:home", args=[event.slug])
+    return None
+
+
 def _programme(event: Event) -> list:
     """The programme the partners agreed and published (the programme area's; empty without it)."""
     try:
@@ -189,6 +202,7 @@ def _detail_response(request, event: Event, status: int = 200):
             "can_manage": can_manage,
             "programme": _programme(event),
             "calls_url": _link("call-list", event) if event.calls.exists() else None,
+            "b2b_url": _b2b_link(event, can_manage),
             "staff_links": [
                 (label, url)
                 for name, label in (
