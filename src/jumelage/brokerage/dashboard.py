@@ -93,10 +93,10 @@ def export_rows(brokerage: Brokerage) -> tuple[list[str], list[list]]:
         _("Table"),
         _("Participant A"),
         _("Organisation A"),
-        _("Side A"),
+        _("Ecosystem A"),
         _("Participant B"),
         _("Organisation B"),
-        _("Side B"),
+        _("Ecosystem B"),
         _("Created by the organisers"),
         _("Status"),
     ]

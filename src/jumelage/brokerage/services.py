@@ -211,11 +211,12 @@ def set_availability(*, participant: Participant, unavailable, actor) -> None:
 # --- Requests ---------------------------------------------------------------------------------------------
 
 
-def _check_open(brokerage: Brokerage, deadline, what: str) -> None:
+def _check_open(brokerage: Brokerage, deadline, passed: str) -> None:
+    """`passed` is the message when `deadline` is over."""
     if brokerage.status == Brokerage.Status.SETUP:
         raise ValidationError(_("Meeting requests are not open yet."))
     if deadline is not None and timezone.now() > deadline:
-        raise ValidationError(_("The deadline for %(what)s has passed.") % {"what": what})
+        raise ValidationError(passed)
 
 
 def _accepted_count(participant: Participant) -> int:
@@ -233,7 +234,7 @@ def send_request(*, requester: Participant, recipient: Participant, message: str
     """Ask `recipient` for a meeting. If they had already asked us, that is mutual interest: their
     request is accepted at once (it becomes a meeting) and no second request is made."""
     brokerage = Brokerage.objects.select_for_update().get(pk=requester.brokerage_id)
-    _check_open(brokerage, brokerage.requests_close_at, _("meeting requests"))
+    _check_open(brokerage, brokerage.requests_close_at, _("The deadline for meeting requests has passed."))
     if recipient.brokerage_id != brokerage.pk:
         raise ValidationError(_("This person does not take part in these meetings."))
     if recipient.pk == requester.pk:
@@ -269,7 +270,7 @@ def answer(*, request: MeetingRequest, by: Participant, accept: bool, reason: st
         raise ValidationError(_("Only the person asked may answer this request."))
     if request.status != MeetingRequest.Status.PENDING:
         raise ValidationError(_("This request was already answered or withdrawn."))
-    _check_open(brokerage, brokerage.answers_close_at, _("answers"))
+    _check_open(brokerage, brokerage.answers_close_at, _("The deadline for answering requests has passed."))
     if accept:
         for side in (request.requester, request.recipient):
             if _accepted_count(side) >= _limit(side):
@@ -441,12 +442,15 @@ def _enter_pipeline(meeting: Meeting, *, actor) -> int:
     event = meeting.brokerage.event
     lead = event.partners.select_related("ecosystem", "node__ecosystem").filter(role="lead").first()
     moved = 0
+    held_on = timezone.localdate(meeting.slot.starts_at)
     for introduction in introductions:
+        # introduced after they met (the same day, or the B2B meeting came first): dated no earlier
+        last = introduction.steps.order_by("-happened_on").values_list("happened_on", flat=True).first()
         partnerships.record_step(
             actor=actor,
             introduction=introduction,
             stage=Stage.MET,
-            happened_on=timezone.localdate(meeting.slot.starts_at),
+            happened_on=max(held_on, last) if last else held_on,
             ecosystem=lead.home_ecosystem if lead else None,
             node=lead.node if lead else None,
             note=_("B2B meeting at %(event)s") % {"event": event.title},

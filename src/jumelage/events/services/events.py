@@ -167,7 +167,7 @@ def _parse_partners(partners: Iterable[tuple[Brand, str]]) -> list[tuple[Brand, 
             errors.append(_("Unknown partner: choose an existing ecosystem or network node."))
             continue
         if role not in roles:
-            errors.append(_("Unknown partner role %(role)r.") % {"role": role})
+            errors.append(_("Unknown partner role “%(role)s”.") % {"role": role})
         key = (type(brand).__name__, brand.pk)
         if key in seen:
             errors.append(_("%(name)s is named twice among the partners.") % {"name": brand.name})
@@ -319,7 +319,7 @@ def add_partner(*, actor, event: Event, brand: Brand | None, role: str) -> Event
             {"partner": [_("Unknown partner: choose an existing ecosystem or network node.")]}
         )
     if role not in {r for r, _label in EventPartner.Role.choices}:
-        raise ValidationError({"role": [_("Unknown partner role %(role)r.") % {"role": role}]})
+        raise ValidationError({"role": [_("Unknown partner role “%(role)s”.") % {"role": role}]})
     fields = _brand_fields(brand)
     if EventPartner.objects.filter(
         event=event, **{k: v for k, v in fields.items() if v is not None}
@@ -348,7 +348,7 @@ def set_partner_role(*, actor, partner: EventPartner, role: str) -> EventPartner
     Event.objects.select_for_update().get(pk=event.pk)
     partner = EventPartner.objects.get(pk=partner.pk)
     if role not in {r for r, _label in EventPartner.Role.choices}:
-        raise ValidationError({"role": [_("Unknown partner role %(role)r.") % {"role": role}]})
+        raise ValidationError({"role": [_("Unknown partner role “%(role)s”.") % {"role": role}]})
     if partner.role == role:
         return partner
     if partner.role == EventPartner.Role.LEAD:
