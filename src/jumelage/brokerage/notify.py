@@ -3,7 +3,8 @@
 from django.conf import settings
 from django.urls import reverse
 
-from jumelage.brokerage.models import Brokerage, MeetingSeat, Participant
+from jumelage.brokerage import agenda
+from jumelage.brokerage.models import Brokerage, Participant
 from jumelage.core import mail
 
 
@@ -13,23 +14,7 @@ def agenda_changed(brokerage_id: int, participant_ids: list[int]) -> int:
     event = brokerage.event
     messages = []
     for p in Participant.objects.filter(pk__in=participant_ids):
-        seats = (
-            MeetingSeat.objects.filter(participant=p)
-            .select_related(
-                "slot", "meeting__table", "meeting__request__requester", "meeting__request__recipient"
-            )
-            .order_by("slot__number")
-        )
-        meetings = [
-            {
-                "slot": s.slot,
-                "table": s.meeting.table,
-                "with": s.meeting.request.recipient
-                if s.meeting.request.requester_id == p.pk
-                else s.meeting.request.requester,
-            }
-            for s in seats
-        ]
+        meetings = [{"slot": e.slot, "table": e.meeting.table, "with": e.other} for e in agenda.entries(p)]
         url = settings.SITE_URL + reverse("brokerage:agenda", args=[event.slug])
         messages.append(
             mail.Mail(

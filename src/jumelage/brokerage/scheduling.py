@@ -21,7 +21,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from jumelage.brokerage.models import Brokerage, Meeting, MeetingSeat, ScheduleRun
+from jumelage.brokerage.models import Brokerage, Meeting, MeetingSeat, Participant, ScheduleRun
 from jumelage.core.audit import log_action
 from jumelage.meetings import scheduler
 from jumelage.meetings.scheduling.model import InvalidProblem
@@ -44,12 +44,6 @@ def build_problem(brokerage: Brokerage, meetings: list[Meeting], *, keep_placed:
     slots = list(brokerage.slots.order_by("number"))
     number_of = {s.pk: s.number for s in slots}
     people = sorted({m.request.requester_id for m in meetings} | {m.request.recipient_id for m in meetings})
-    forbidden: dict[int, set[int]] = defaultdict(set)
-    through = brokerage.participants.model.unavailable.through
-    for participant_id, slot_id in through.objects.filter(participant_id__in=people).values_list(
-        "participant_id", "slot_id"
-    ):
-        forbidden[participant_id].add(number_of[slot_id])
     return scheduler.Problem(
         participants=people,
         n_slots=len(slots),
@@ -63,14 +57,21 @@ def build_problem(brokerage: Brokerage, meetings: list[Meeting], *, keep_placed:
             )
             for m in meetings
         ],
-        forbidden={p: frozenset(s) for p, s in forbidden.items()},
+        forbidden={p: frozenset(number_of[s] for s in off) for p, off in unavailable_slots(people).items()},
         fairness=FAIRNESS,
         name=str(brokerage),
     )
 
 
-def _placed_weight(schedule) -> int:
-    return schedule.placed or 0
+def unavailable_slots(participant_ids) -> dict[int, set[int]]:
+    """Participant id → the ids of the slots they cannot attend (empty set for the others)."""
+    out: dict[int, set[int]] = defaultdict(set)
+    through = Participant.unavailable.through
+    for participant_id, slot_id in through.objects.filter(participant_id__in=participant_ids).values_list(
+        "participant_id", "slot_id"
+    ):
+        out[participant_id].add(slot_id)
+    return out
 
 
 @transaction.atomic
@@ -142,7 +143,7 @@ def _solve(brokerage, meetings, time_limit):
         if kept.placed is not None and kept.placed_bound is not None and kept.placed >= kept.placed_bound:
             return kept, 0
         free = scheduler.solve(problem, time_limit=time_limit / 2, workers=workers, allow_unplaced=True)
-        if _placed_weight(free) <= _placed_weight(kept):
+        if (free.placed or 0) <= (kept.placed or 0):
             return kept, 0
         number_of = {s.pk: s.number for s in brokerage.slots.all()}
         moved = sum(1 for i in already if free.slots[i] != number_of[meetings[i].slot_id])
@@ -176,13 +177,9 @@ def _unplaced_reasons(brokerage, unplaced: list[Meeting]) -> list[dict]:
     if not unplaced:
         return []
     n_slots = brokerage.slots.count()
-    through = brokerage.participants.model.unavailable.through
-    people = {m.request.requester_id for m in unplaced} | {m.request.recipient_id for m in unplaced}
-    off: dict[int, set[int]] = defaultdict(set)
-    for participant_id, slot_id in through.objects.filter(participant_id__in=people).values_list(
-        "participant_id", "slot_id"
-    ):
-        off[participant_id].add(slot_id)
+    off = unavailable_slots(
+        {m.request.requester_id for m in unplaced} | {m.request.recipient_id for m in unplaced}
+    )
     out = []
     for m in unplaced:
         a, b = m.request.requester, m.request.recipient

@@ -70,7 +70,7 @@ def render_page(request, brokerage, template: str, context: dict, status: int = 
     context = {
         "brokerage": brokerage,
         "event": brokerage.event,
-        "participant": context.get("participant", me(request, brokerage) if brokerage.pk else None),
+        "participant": context.get("participant", me(request, brokerage)),
         "perms_setup": request.user.has_perm("brokerage.setup", brokerage),
         "perms_dashboard": brokerage.pk and request.user.has_perm("brokerage.view_dashboard", brokerage),
         **context,
@@ -79,9 +79,13 @@ def render_page(request, brokerage, template: str, context: dict, status: int = 
 
 
 def me(request, brokerage) -> Participant | None:
-    if not request.user.is_authenticated:
+    """The caller's participant row in this brokerage (looked up once per request)."""
+    if not request.user.is_authenticated or brokerage.pk is None:
         return None
-    return brokerage.participants.filter(user=request.user).first()
+    cache = request.__dict__.setdefault("_b2b_participant", {})
+    if brokerage.pk not in cache:
+        cache[brokerage.pk] = brokerage.participants.filter(user=request.user).first()
+    return cache[brokerage.pk]
 
 
 def _refused(request, exc: ValidationError) -> None:
