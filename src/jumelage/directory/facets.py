@@ -114,6 +114,7 @@ class DirectoryIndex:
     eco_rows: np.ndarray  # (row, code into ecosystems) pairs, without repeats
     eco_codes: np.ndarray
     ecosystems: list[tuple[int, str, str]]  # (pk, slug, name) by name
+    brands: list[Ecosystem]  # the same ecosystems (pk, slug, name, short_name), for result badges
     node_rows: np.ndarray
     node_codes: np.ndarray
     nodes: list[tuple[int, str, str]]
@@ -134,6 +135,17 @@ class DirectoryIndex:
         built, in a transaction not yet committed when it was) are left out."""
         rows, found = _rows_of(self.ids, np.asarray(ids, dtype=np.int64))
         return rows[found]
+
+    def ecosystems_of(self, ids) -> dict[int, list[Ecosystem]]:
+        """The ecosystems (by name) each of the given organisations belongs to, without a query."""
+        wanted = np.asarray(list(ids), dtype=np.int64)
+        rows, found = _rows_of(self.ids, wanted)
+        starts = np.searchsorted(self.eco_rows, rows, "left")
+        ends = np.searchsorted(self.eco_rows, rows, "right")
+        return {
+            pk: [self.brands[code] for code in self.eco_codes[start:end]] if ok else []
+            for pk, ok, start, end in zip(wanted.tolist(), found.tolist(), starts, ends, strict=True)
+        }
 
     def mask_of(self, ids) -> np.ndarray:
         mask = np.zeros(self.size, dtype=bool)
@@ -180,7 +192,10 @@ def build_index(*, using: str = "default", version: str = "") -> DirectoryIndex:
             spellings[key] = spelling or ""
     region, region_keys = column(tuple((r or "").casefold() for r in regions))
 
-    ecosystems = list(Ecosystem.objects.using(using).order_by("name", "pk").values_list("pk", "slug", "name"))
+    brands = list(
+        Ecosystem.objects.using(using).order_by("name", "pk").only("pk", "slug", "name", "short_name")
+    )
+    ecosystems = [(e.pk, e.slug, e.name) for e in brands]
     nodes = list(NetworkNode.objects.using(using).order_by("name", "pk").values_list("pk", "slug", "name"))
     member_orgs, member_ecos, member_nodes = _columns(
         _fetch(
@@ -240,6 +255,7 @@ def build_index(*, using: str = "default", version: str = "") -> DirectoryIndex:
         eco_rows=eco_rows,
         eco_codes=eco_codes,
         ecosystems=ecosystems,
+        brands=brands,
         node_rows=node_rows,
         node_codes=node_codes,
         nodes=nodes,

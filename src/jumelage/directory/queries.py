@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.db.models import Q, QuerySet
+from django.urls import reverse
 from django.utils.text import capfirst
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
@@ -234,28 +235,6 @@ def querystring(active: ActiveFilters, *, without: str = "", **extra) -> str:
     return urlencode(items)
 
 
-def with_badges(qs: QuerySet[Organisation]) -> QuerySet[Organisation]:
-    """Prefetch what a result row shows: the ecosystems the organisation belongs to (one extra query
-    per page, whatever its length). Each organisation gets `.ecosystem_badges` when the page is read."""
-    from django.db.models import Prefetch
-
-    return qs.prefetch_related(
-        Prefetch(
-            "memberships",
-            queryset=Membership.objects.select_related("ecosystem").order_by("ecosystem__name"),
-            to_attr="prefetched_memberships",
-        )
-    )
-
-
-def ecosystem_badges(org: Organisation) -> list:
-    """Distinct ecosystems of an organisation, from with_badges()'s prefetch."""
-    seen: dict[int, object] = {}
-    for membership in getattr(org, "prefetched_memberships", []):
-        seen.setdefault(membership.ecosystem_id, membership.ecosystem)
-    return list(seen.values())
-
-
 # --- Searching, with cached results -------------------------------------------------------------------
 # A search asks the database for the matching ids only; visibility, filters, count, relevance order and
 # facet counts come from this process's in-memory index (jumelage.directory.facets). Each process also
@@ -313,9 +292,22 @@ class SearchResults:
     total: int
     ids: Sequence[int]  # ordered ids of every result, or of the first CACHED_IDS on a cache hit
     facets: dict | None = None
-    rows: object = None  # callable(QuerySet) -> QuerySet, e.g. with_badges
     # Rendered pieces of this result (e.g. the HTML of a page), kept with the cached entry.
     fragments: dict = field(default_factory=dict)
+    version: str = ""  # the search.index_version() the results were found at
+
+    def prepare_rows(self, orgs) -> None:
+        """Give each organisation of a page what its result row shows: `.detail_url`, `.kind_label`, and
+        `.ecosystem_badges` (its ecosystems by name, from this process's in-memory index: no query).
+        One reverse() for the page: a slug is [-a-zA-Z0-9_]+, so it goes into the URL as it is."""
+        index = directory_facets.current_index(self.results.db, version=self.version)
+        badges = index.ecosystems_of([org.pk for org in orgs])
+        kinds = dict(OrganisationKind.choices)
+        url = reverse("directory:organisation-detail", args=["slug"]).rsplit("slug", 1)
+        for org in orgs:
+            org.detail_url = org.slug.join(url)
+            org.ecosystem_badges = badges[org.pk]
+            org.kind_label = kinds.get(org.kind, org.kind)
 
     def count(self) -> int:
         return self.total
@@ -324,15 +316,14 @@ class SearchResults:
         return self.total
 
     def _fetch(self, qs: QuerySet[Organisation]) -> QuerySet[Organisation]:
-        qs = qs.only(*LIST_FIELDS)
-        return self.rows(qs) if self.rows else qs
+        return qs.only(*LIST_FIELDS)
 
     def __getitem__(self, item):
         if not isinstance(item, slice):
             return self[item : item + 1][0]
         start, stop = item.start or 0, item.stop if item.stop is not None else self.total
         if stop <= len(self.ids) or len(self.ids) == self.total:
-            memo = ("rows", start, stop, getattr(self.rows, "__name__", None))
+            memo = ("rows", start, stop)
             if memo in self.fragments:
                 return list(self.fragments[memo])
             ids = [int(pk) for pk in self.ids[start:stop]]
@@ -361,7 +352,7 @@ def _cache_key(params: Mapping) -> tuple:
     return tuple((name, _param(params, name)) for name in FILTER_PARAMS if _param(params, name))
 
 
-def search_directory(user, params: Mapping, *, facets: bool = False, rows=None) -> SearchResults:
+def search_directory(user, params: Mapping, *, facets: bool = False) -> SearchResults:
     """The directory as `user` may see it, filtered by `params` (see filter_organisations()), with the
     count, the ordered ids and (if `facets`) the facet counts, cached per process until the next
     write. Raises FilterError for a bad value (never cached)."""
@@ -375,11 +366,11 @@ def search_directory(user, params: Mapping, *, facets: bool = False, rows=None) 
         results = search.rank_organisations(
             apply_filters(search.match_organisations(visible, active.words), active), active.words
         )
-        return SearchResults(results, active, total, ids, facet_data, rows, fragments)
+        return SearchResults(results, active, total, ids, facet_data, fragments, version)
     # The queryset stays lazy: it serves only slices past the cached ids of a later hit.
     results, active = filter_organisations(visible, params)
     index = directory_facets.current_index(visible.db, version=version)
     found = directory_facets.find(index, user, active, facets=facets)
     fragments: dict = {}
     _result_cache.put(key, (active, len(found.ids), found.ids[:CACHED_IDS].copy(), found.facets, fragments))
-    return SearchResults(results, active, len(found.ids), found.ids, found.facets, rows, fragments)
+    return SearchResults(results, active, len(found.ids), found.ids, found.facets, fragments, version)

@@ -26,7 +26,7 @@ def organisation_list(request):
     The results part is rendered once per search and page, then kept with the cached search."""
     context = {"params": request.GET, "error": None, "active": None}
     try:
-        found = queries.search_directory(request.user, request.GET, facets=True, rows=queries.with_badges)
+        found = queries.search_directory(request.user, request.GET, facets=True)
     except queries.FilterError as exc:
         context["error"] = exc
         # htmx does not swap 4xx answers by default: the partial says what is wrong with a 200.
@@ -39,8 +39,7 @@ def organisation_list(request):
     results_html = found.fragments.get(page_number)
     if results_html is None:
         page = Paginator(found, 25).get_page(page_number)
-        for org in page:
-            org.ecosystem_badges = queries.ecosystem_badges(org)
+        found.prepare_rows(page.object_list)
         results_html = render_to_string(
             "directory/_results.html",
             {
