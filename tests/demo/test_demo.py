@@ -76,6 +76,12 @@ def test_demo_loads_real_data_once_and_prints_working_logins(data_dir, client):
         "la-french-tech",
     )
     assert not LabelChange.objects.exists()  # the brief gives no dated label decision
+    # each ecosystem its own colour in badges and charts, and a description in the three languages
+    brands = client.get(reverse("ecosystems:brands-css")).content.decode()
+    assert ".brand-digital-wallonia-fill { fill: #a8102b; }" in brands
+    assert ".brand-la-french-tech-fill { fill: #1d3f8f; }" in brands
+    for eco in Ecosystem.objects.all():
+        assert eco.description_fr and eco.description_nl and eco.description_en, eco.slug
     assert set(
         NetworkNode.objects.filter(ecosystem__slug="digital-wallonia").values_list("short_name", "kind")
     ) >= {
