@@ -13,6 +13,7 @@ from django.views.decorators.http import require_POST
 from jumelage.directory.forms import theme_paths
 from jumelage.directory.models import Organisation, Person, Theme
 from jumelage.events.models import EventPartner, Invitation, Proposal, ProposalApproval
+from jumelage.events.services import market_needs
 from jumelage.events.services import programme as services
 from jumelage.events.views.common import event_view
 
@@ -157,6 +158,10 @@ def _board_context(request, event, form=None, preview=None):
         "may_propose": bool(mine),
         "may_publish": bool(mine) and pending == 0 and bool(agreed),
         "programme": services.published_programme(event),
+        # Market needs feed event themes: shown to those who may read the register; co-organisers
+        # turn one into a theme proposal with the board's own form (hidden fields, one click).
+        "needs": market_needs.needs_for_event(user, event),
+        "propose_for": mine[0] if mine else None,
     }
 
 
