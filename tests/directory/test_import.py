@@ -110,7 +110,7 @@ def test_missing_required_columns_are_named(world, tmp_path):
 
     plan = importing.plan_import(path, kind="organisations")
 
-    assert "Missing required column(s): “kind”, “country”." in plan.file_error
+    assert "Missing required columns: “kind”, “country”." in plan.file_error
 
 
 def test_unknown_column_is_refused_with_a_suggestion(world, tmp_path):

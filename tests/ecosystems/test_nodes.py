@@ -5,6 +5,7 @@ import re
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.utils import translation
 
 from jumelage.core.models import AuditLog
 from jumelage.directory.models import Membership
@@ -239,3 +240,15 @@ def test_overview_query_count_does_not_grow_with_members(client, world):
         org.themes.set([ThemeFactory()])
         Membership.objects.create(organisation=org, ecosystem=world.frenchtech, node=world.ftbxl)
     assert count() == one
+
+
+def test_update_node_names_the_fields_it_may_not_set_and_writes_nothing(world):
+    name = world.ftbxl.name
+    with translation.override("en"), pytest.raises(ValidationError) as caught:
+        update_node(actor=None, node=world.ftbxl, data={"name": "Renamed", "kind": "community"})
+    assert caught.value.messages == ["This field cannot be set here: kind."]
+    with translation.override("nl"), pytest.raises(ValidationError) as caught:
+        update_node(actor=None, node=world.ftbxl, data={"kind": "community", "ecosystem": None})
+    assert caught.value.messages == ["Deze velden kunnen hier niet worden ingesteld: ecosystem, kind."]
+    world.ftbxl.refresh_from_db()
+    assert (world.ftbxl.name, world.ftbxl.kind) == (name, "hub")

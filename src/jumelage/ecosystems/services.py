@@ -8,6 +8,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from jumelage.core.audit import log_action
+from jumelage.core.validation import refuse_unknown_fields
 from jumelage.ecosystems.models import LabelChange, NetworkNode, NodeKind
 
 # Fields of a node that its staff may change directly; the kind changes only through a label change.
@@ -45,11 +46,7 @@ def update_node(*, actor, node: NetworkNode, data: dict, themes: Iterable | None
     """Change a node's descriptive fields (not its kind: see record_label_change). Permission is the
     caller's check (rules: ecosystems.change_networknode). Raises ValidationError naming each bad
     field; writes nothing then."""
-    unknown = set(data) - set(NODE_FIELDS)
-    if unknown:
-        raise ValidationError(
-            _("These fields cannot be changed here: %(fields)s") % {"fields": ", ".join(sorted(unknown))}
-        )
+    refuse_unknown_fields(data, NODE_FIELDS)
     node = NetworkNode.objects.select_for_update().get(pk=node.pk)
     if "parent" in data:
         check_parent(node, data["parent"])

@@ -18,6 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from jumelage.core.audit import log_action
+from jumelage.core.validation import refuse_unknown_fields
 from jumelage.directory.models import Organisation, Theme
 from jumelage.ecosystems.models import Ecosystem, NetworkNode
 from jumelage.ecosystems.rules import staff_ecosystem_ids, staff_node_ids
@@ -121,9 +122,7 @@ def create_opportunity(
 ) -> Opportunity:
     """A new opportunity of `organisation` (a draft unless `publish`). Raises ValidationError naming
     each bad field; nothing is written then."""
-    unknown = set(data) - set(EDITABLE_FIELDS)
-    if unknown:
-        raise ValidationError({f: _("This field cannot be set here.") for f in sorted(unknown)})
+    refuse_unknown_fields(data, EDITABLE_FIELDS)
     opportunity = Opportunity(
         organisation=organisation, created_by=actor if actor and actor.pk else None, **data
     )
@@ -149,9 +148,7 @@ def update_opportunity(
     themes: Iterable[Theme] | None = None,
     target_ecosystems: Iterable[Ecosystem] | None = None,
 ) -> Opportunity:
-    unknown = set(data) - set(EDITABLE_FIELDS)
-    if unknown:
-        raise ValidationError({f: _("This field cannot be set here.") for f in sorted(unknown)})
+    refuse_unknown_fields(data, EDITABLE_FIELDS)
     current = Opportunity.objects.select_for_update().get(pk=opportunity.pk)
     changed = sorted(k for k, v in data.items() if getattr(current, k) != v)
     for key, value in data.items():

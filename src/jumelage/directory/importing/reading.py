@@ -17,6 +17,7 @@ from typing import Any
 from django.conf import settings
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from rapidfuzz import fuzz, process
 
 ORGANISATION_COLUMNS = [
@@ -241,7 +242,10 @@ def check_columns(columns: list[str], kind: str) -> None:
     problems = []
     if missing:
         problems.append(
-            _("Missing required column(s): %(cols)s.") % {"cols": ", ".join(f"“{c}”" for c in missing)}
+            ngettext(
+                "Missing required column: %(cols)s.", "Missing required columns: %(cols)s.", len(missing)
+            )
+            % {"cols": ", ".join(f"“{c}”" for c in missing)}
         )
     for col in unknown:
         match = process.extractOne(col, known, scorer=fuzz.ratio, score_cutoff=70)

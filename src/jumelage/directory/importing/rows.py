@@ -78,7 +78,10 @@ def _row_memberships(line, values, ctx: RowContext, errors: list[RowError]) -> l
         elif eco_slugs and node.ecosystem.slug not in eco_slugs:
             errors.append(
                 RowError(
-                    line, "node", _("node “%(node)s” is not in the ecosystem(s) of this row") % {"node": slug}
+                    line,
+                    "node",
+                    _("node “%(node)s” belongs to “%(ecosystem)s”, which this row does not name")
+                    % {"node": slug, "ecosystem": node.ecosystem.slug},
                 )
             )
         elif not ctx.scope.allows(node.ecosystem_id, node.pk):

@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from jumelage.core.audit import log_action
+from jumelage.core.validation import refuse_unknown_fields
 from jumelage.ecosystems.models import Ecosystem, NetworkNode
 from jumelage.ecosystems.rules import is_platform_admin, staff_ecosystem_ids, staff_node_ids
 from jumelage.events.models import Event, EventPartner
@@ -202,9 +203,7 @@ def create_event(
         raise PermissionDenied(
             _("You may only create an event that your own ecosystem or node leads or co-organises.")
         )
-    unknown = set(data) - set(EDITABLE_FIELDS)
-    if unknown:
-        raise ValidationError(_("Unknown field(s): %(fields)s.") % {"fields": ", ".join(sorted(unknown))})
+    refuse_unknown_fields(data, EDITABLE_FIELDS)
     event = Event(**data, created_by=actor if getattr(actor, "is_authenticated", False) else None)
     if slug:
         if slug in RESERVED_SLUGS:
@@ -235,9 +234,7 @@ def update_event(*, actor, event: Event, data: dict[str, Any], themes: Iterable 
     """Change an event's fields. The event row is locked so sessions and registrations cannot slip
     outside the new dates or above the new capacity meanwhile."""
     _require_manager(actor, event)
-    unknown = set(data) - set(EDITABLE_FIELDS)
-    if unknown:
-        raise ValidationError(_("Unknown field(s): %(fields)s.") % {"fields": ", ".join(sorted(unknown))})
+    refuse_unknown_fields(data, EDITABLE_FIELDS)
     current = Event.objects.select_for_update().get(pk=event.pk)
     old = Event.objects.get(pk=event.pk)
     data = dict(data)

@@ -15,6 +15,7 @@ from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
 from jumelage.core.audit import log_action
+from jumelage.core.validation import refuse_unknown_fields
 from jumelage.events.models import Event, Room, Session, Submission
 
 SESSION_FIELDS = ("title", "description", "kind", "starts_at", "ends_at", "room", "language")
@@ -111,9 +112,7 @@ def create_session(*, actor, event: Event, data: dict[str, Any], speakers: Itera
     taken at that time, or if it falls outside the event's dates."""
     _require_manager(actor, event)
     event = _lock(event)
-    unknown = set(data) - set(SESSION_FIELDS)
-    if unknown:
-        raise ValidationError(_("Unknown field(s): %(fields)s.") % {"fields": ", ".join(sorted(unknown))})
+    refuse_unknown_fields(data, SESSION_FIELDS)
     session = Session(event=event, **data)
     _check_session(event, session)
     session.full_clean()
@@ -130,9 +129,7 @@ def update_session(
 ) -> Session:
     event = _lock(session.event)
     _require_manager(actor, event)
-    unknown = set(data) - set(SESSION_FIELDS)
-    if unknown:
-        raise ValidationError(_("Unknown field(s): %(fields)s.") % {"fields": ", ".join(sorted(unknown))})
+    refuse_unknown_fields(data, SESSION_FIELDS)
     current = Session.objects.get(pk=session.pk)
     for key, value in data.items():
         setattr(current, key, value)
