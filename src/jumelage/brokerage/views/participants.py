@@ -1,0 +1,215 @@
+"""The participants' side: the brokerage's page with the catalogue and suggestions, joining, and meeting
+requests (send, accept, decline, withdraw)."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.db.models import Q
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect
+from django.urls import path
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from jumelage.brokerage import notify, services
+from jumelage.brokerage.forms import DeclineForm, JoinForm, RequestForm
+from jumelage.brokerage.models import Brokerage, MeetingRequest, Participant
+from jumelage.brokerage.views.common import PER_PAGE, brokerage_view, form_status, me, refused, render_page
+
+# --- The brokerage's page and its catalogue ------------------------------------------------------------
+
+
+@brokerage_view("brokerage.view_brokerage")
+def home(request, brokerage):
+    """The brokerage's page: how it works, the caller's place in it, and the participants' catalogue."""
+    participant = me(request, brokerage)
+    can_join = (
+        participant is None
+        and request.user.is_authenticated
+        and brokerage.status == Brokerage.Status.OPEN
+        and brokerage.event.registrations.filter(user=request.user, status="confirmed").exists()
+    )
+    context = {
+        "participant": participant,
+        "can_join": can_join,
+        "is_organiser": request.user.has_perm("brokerage.setup", brokerage),
+    }
+    if request.user.has_perm("brokerage.view_catalogue", brokerage):
+        context |= _catalogue(request, brokerage, participant)
+    return render_page(request, brokerage, "brokerage/home.html", context)
+
+
+def _catalogue(request, brokerage, participant) -> dict:
+    q = request.GET.get("q", "").strip()
+    country = request.GET.get("country", "").strip().upper()
+    people = brokerage.participants.select_related("organisation").prefetch_related("themes")
+    if participant is not None:
+        people = people.exclude(pk=participant.pk)
+    if q:
+        people = people.filter(
+            Q(name__icontains=q)
+            | Q(organisation__name__icontains=q)
+            | Q(offers__icontains=q)
+            | Q(seeks__icontains=q)
+        )
+    if country:
+        people = people.filter(organisation__country=country)
+    page = Paginator(people.order_by("name"), PER_PAGE).get_page(request.GET.get("page"))
+    asked = set()
+    suggestions = []
+    if participant is not None:
+        asked = set(
+            MeetingRequest.objects.filter(requester=participant, status__in=services.LIVE).values_list(
+                "recipient_id", flat=True
+            )
+        ) | set(
+            MeetingRequest.objects.filter(recipient=participant, status__in=services.LIVE).values_list(
+                "requester_id", flat=True
+            )
+        )
+        suggestions = suggested(brokerage, participant, exclude=asked)
+    countries = sorted(
+        c for c in brokerage.participants.values_list("organisation__country", flat=True).distinct() if c
+    )
+    return {
+        "page": page,
+        "q": q,
+        "country": country,
+        "countries": countries,
+        "asked": asked,
+        "suggestions": suggestions,
+        "request_form": RequestForm(),
+    }
+
+
+def suggested(brokerage, participant, *, exclude=(), limit: int = 5) -> list[tuple[Participant, list[str]]]:
+    """People to meet: plain theme overlap, people from the other country first (the partnership is
+    cross-border), then by name. Each with the shared themes as its reason."""
+    mine = set(participant.themes.values_list("pk", flat=True))
+    if not mine:
+        return []
+    home = participant.organisation.country if participant.organisation_id else ""
+    scored = []
+    for other in (
+        brokerage.participants.exclude(pk=participant.pk)
+        .exclude(pk__in=exclude)
+        .select_related("organisation")
+        .prefetch_related("themes")
+    ):
+        shared = [t for t in other.themes.all() if t.pk in mine]
+        if shared:
+            abroad = bool(home and other.organisation_id and other.organisation.country != home)
+            scored.append((-len(shared), not abroad, other.name, other, [str(t) for t in shared]))
+    scored.sort(key=lambda x: x[:3])
+    return [(other, shared) for *_, other, shared in scored[:limit]]
+
+
+@brokerage_view("brokerage.view_brokerage")
+def join(request, brokerage):
+    if not request.user.is_authenticated:
+        return redirect_to_login(request.get_full_path())
+    if me(request, brokerage) is not None:
+        return redirect("brokerage:home", brokerage.event.slug)
+    form = JoinForm(request.POST or None, brokerage=brokerage)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.join(
+                brokerage=brokerage,
+                user=request.user,
+                offers=form.cleaned_data["offers"],
+                seeks=form.cleaned_data["seeks"],
+                themes=form.cleaned_data["themes"],
+                unavailable=[s.pk for s in form.cleaned_data["unavailable"]],
+            )
+        except ValidationError as exc:
+            refused(request, exc)
+        else:
+            messages.success(request, _("You take part in the B2B meetings. Find people to meet below."))
+            return redirect("brokerage:home", brokerage.event.slug)
+    return render_page(request, brokerage, "brokerage/join.html", {"form": form}, status=form_status(request))
+
+
+# --- Meeting requests ----------------------------------------------------------------------------------
+
+
+@require_POST
+@brokerage_view("brokerage.take_part")
+def send(request, brokerage, pk):
+    participant = me(request, brokerage)
+    recipient = get_object_or_404(Participant, pk=pk, brokerage=brokerage)
+    form = RequestForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, " ".join(form.errors.get("message", [])))
+        return redirect("brokerage:home", brokerage.event.slug)
+    try:
+        request_obj = services.send_request(
+            requester=participant, recipient=recipient, message=form.cleaned_data["message"]
+        )
+    except ValidationError as exc:
+        refused(request, exc)
+        return redirect("brokerage:home", brokerage.event.slug)
+    if request_obj.status == MeetingRequest.Status.ACCEPTED:
+        messages.success(
+            request, _("%(name)s had asked you too: the meeting is agreed.") % {"name": recipient.name}
+        )
+        notify.request_answered(request_obj)
+    else:
+        messages.success(request, _("Your request was sent to %(name)s.") % {"name": recipient.name})
+        notify.request_received(request_obj)
+    return redirect("brokerage:requests", brokerage.event.slug)
+
+
+@brokerage_view("brokerage.take_part")
+def requests(request, brokerage):
+    participant = me(request, brokerage)
+    base = MeetingRequest.objects.select_related("requester__organisation", "recipient__organisation")
+    return render_page(
+        request,
+        brokerage,
+        "brokerage/requests.html",
+        {
+            "received": base.filter(recipient=participant).order_by("status", "-created_at"),
+            "sent": base.filter(requester=participant).order_by("status", "-created_at"),
+            "decline_form": DeclineForm(),
+        },
+    )
+
+
+@require_POST
+@brokerage_view("brokerage.take_part")
+def act(request, brokerage, pk, action):
+    participant = me(request, brokerage)
+    request_obj = get_object_or_404(MeetingRequest, pk=pk, brokerage=brokerage)
+    if participant.pk not in (request_obj.requester_id, request_obj.recipient_id):
+        raise Http404
+    try:
+        if action == "accept":
+            request_obj = services.answer(request=request_obj, by=participant, accept=True)
+            notify.request_answered(request_obj)
+            messages.success(request, _("Meeting accepted."))
+        elif action == "decline":
+            form = DeclineForm(request.POST)
+            reason = form.cleaned_data["reason"] if form.is_valid() else ""
+            request_obj = services.answer(request=request_obj, by=participant, accept=False, reason=reason)
+            notify.request_answered(request_obj)
+            messages.success(request, _("Request declined."))
+        elif action == "withdraw":
+            services.withdraw(request=request_obj, by=participant)
+            messages.success(request, _("Withdrawn."))
+        else:
+            raise Http404
+    except ValidationError as exc:
+        refused(request, exc)
+    return redirect("brokerage:requests", brokerage.event.slug)
+
+
+urlpatterns = [
+    path("events/<slug:slug>/b2b/", home, name="home"),
+    path("events/<slug:slug>/b2b/join/", join, name="join"),
+    path("events/<slug:slug>/b2b/ask/<int:pk>/", send, name="send"),
+    path("events/<slug:slug>/b2b/requests/", requests, name="requests"),
+    path("events/<slug:slug>/b2b/requests/<int:pk>/<str:action>/", act, name="act"),
+]
