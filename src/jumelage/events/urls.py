@@ -1,6 +1,15 @@
 """Each area of the events app keeps its routes beside its views; this joins them under one namespace."""
 
-from jumelage.events.views import calls, events, programme, registration, reports, schedule
+from jumelage.events.views import (
+    calls,
+    checkin,
+    events,
+    programme,
+    registrants,
+    registration,
+    reports,
+    schedule,
+)
 
 app_name = "events"
 urlpatterns = [
@@ -9,5 +18,7 @@ urlpatterns = [
     *programme.urlpatterns,
     *calls.urlpatterns,
     *registration.urlpatterns,
+    *checkin.urlpatterns,
+    *registrants.urlpatterns,
     *reports.urlpatterns,
 ]

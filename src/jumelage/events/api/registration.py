@@ -19,7 +19,8 @@ from jumelage.directory.models import Organisation
 from jumelage.events import qr
 from jumelage.events.models import Event, Registration
 from jumelage.events.services import registration as services
-from jumelage.events.views.registration import interest_choices, search_registrations
+from jumelage.events.views.checkin import search_registrations
+from jumelage.events.views.registration import interest_choices
 
 router = Router(tags=["events"])
 
@@ -227,7 +228,7 @@ def check_in(request, slug: str, payload: CheckInIn):
     """`already` when they were checked in before (the time and who did it are in the message);
     `not_confirmed` (409) for a waiting-list or cancelled registration; 404 for a code that is not a
     registration of this event."""
-    from jumelage.events.views.registration import _result_message
+    from jumelage.events.views.checkin import _result_message
 
     event = _event(request, slug, "events.check_in")
     reg_id = payload.registration

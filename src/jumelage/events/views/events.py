@@ -8,32 +8,22 @@ from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Prefetch
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import NoReverseMatch, path, reverse
 from django.utils import timezone, translation
-from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from jumelage.directory.models import Person
 from jumelage.ecosystems.models import Ecosystem, NetworkNode
+from jumelage.events import agenda as agendas
 from jumelage.events import calendar, queries
 from jumelage.events.core_forms import AddPartnerForm, EventForm, NewEventForm, brand_from_choice
-from jumelage.events.models import Event, EventKind, EventPartner, Session, Submission
+from jumelage.events.models import Event, EventKind, EventPartner, Session
 from jumelage.events.services import events as services
-from jumelage.events.views.common import event_view
+from jumelage.events.views.common import apply_errors, event_view, partners_in_order
 
 EVENTS_PER_PAGE = 20
-
-
-def _apply_errors(form, exc: ValidationError) -> None:
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.message_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, exc.messages)
 
 
 # --- The list ------------------------------------------------------------------------------------------
@@ -105,29 +95,6 @@ def registration_state(event: Event, now=None) -> str:
     return "open"
 
 
-def agenda(event: Event, *, staff: bool) -> list[Session]:
-    """Sessions by time then room, with speakers and the pitches/talks placed in them."""
-    placed = Submission.objects.filter(
-        status__in=[Submission.Status.SELECTED, Submission.Status.CONFIRMED]
-    ).select_related("organisation")
-    sessions = list(
-        event.sessions.select_related("room")
-        .prefetch_related(
-            Prefetch("speakers", queryset=Person.objects.order_by("name")),
-            Prefetch("submissions", queryset=placed.order_by("pk"), to_attr="placed"),
-        )
-        .order_by("starts_at", "room__name", "pk")
-    )
-    # Computed once here rather than per row in the template: a page may hold hundreds of sessions.
-    kinds = {value: capfirst(str(label)) for value, label in Session.Kind.choices}
-    ics_base = reverse("events:event-detail", args=[event.slug]) + "sessions/"
-    for s in sessions:
-        s.public_speaker_names = calendar.public_speakers(s, everyone=staff)
-        s.kind_label = kinds.get(s.kind, s.kind)
-        s.ics_url = f"{ics_base}{s.pk}.ics"
-    return sessions
-
-
 def _link(name: str, event: Event) -> str | None:
     """The address of another area's page for this event, or None while that area has no such page."""
     try:
@@ -158,16 +125,6 @@ def _programme(event: Event) -> list:
     return published_programme(event)
 
 
-def _days(sessions):
-    days: list[tuple] = []
-    for s in sessions:
-        day = timezone.localtime(s.starts_at).date()
-        if not days or days[-1][0] != day:
-            days.append((day, []))
-        days[-1][1].append(s)
-    return days
-
-
 @event_view()
 def event_detail(request, event: Event):
     return _detail_response(request, event)
@@ -181,7 +138,7 @@ def _detail_response(request, event: Event, status: int = 200):
     description, description_lang = calendar.description_in(event, lang)
     can_manage = request.user.has_perm("events.change_event", event)
     staff = can_manage or request.user.has_perm("events.view_registrations", event)
-    sessions = agenda(event, staff=staff)
+    agenda = agendas.agenda_for(event, staff=staff)
     seats_left = None if event.capacity is None else max(event.capacity - event.confirmed_count, 0)
     lang_names = dict(services.EVENT_LANGUAGES)
     return render(
@@ -195,7 +152,7 @@ def _detail_response(request, event: Event, status: int = 200):
             "description_fallback": bool(description) and description_lang != lang,
             "description_lang_name": translation.get_language_info(description_lang)["name_translated"],
             "languages": [str(lang_names.get(c, c)) for c in event.languages],
-            "days": _days(sessions),
+            "agenda_html": agenda.html,
             "seats_left": seats_left,
             "registration": registration_state(event),
             "register_url": register_url(event),
@@ -214,7 +171,7 @@ def _detail_response(request, event: Event, status: int = 200):
                 )
                 if staff and (url := _link(name, event))
             ],
-            "json_ld": calendar.event_json_ld(event, partners, sessions, description=description),
+            "json_ld": calendar.event_json_ld(event, partners, agenda.sessions, description=description),
         },
         status=status,
     )
@@ -242,7 +199,7 @@ def event_new(request):
             except PermissionDenied as exc:
                 form.add_error("lead", str(exc))
             except ValidationError as exc:
-                _apply_errors(form, exc)
+                apply_errors(form, exc)
             else:
                 messages.success(
                     request,
@@ -270,7 +227,7 @@ def event_edit(request, event: Event):
                     themes=form.cleaned_data["themes"],
                 )
             except ValidationError as exc:
-                _apply_errors(form, exc)
+                apply_errors(form, exc)
             else:
                 messages.success(request, _("The event %(title)s was saved.") % {"title": event.title})
                 return redirect("events:event-detail", slug=event.slug)
@@ -307,13 +264,10 @@ def event_cancel(request, event: Event):
 
 
 def _partners_page(request, event, form, status=200, error=None):
-    partners = list(
-        event.partners.select_related("ecosystem", "node", "node__ecosystem").order_by("position", "pk")
-    )
     return render(
         request,
         "events/event_partners.html",
-        {"event": event, "partners": partners, "form": form, "error": error},
+        {"event": event, "partners": partners_in_order(event), "form": form, "error": error},
         status=status,
     )
 
@@ -356,7 +310,7 @@ def event_partners(request, event: Event):
             )
     except ValidationError as exc:
         if action == "add":
-            _apply_errors(form, exc)
+            apply_errors(form, exc)
             return _partners_page(request, event, form, status=400)
         return _partners_page(request, event, form, status=400, error=" ".join(exc.messages))
     return redirect("events:event-partners", slug=event.slug)
