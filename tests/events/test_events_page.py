@@ -304,9 +304,12 @@ def test_the_event_page_costs_the_same_queries_with_one_or_many_sessions(world, 
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
+    from jumelage.events import agenda as agendas
+
     event = build_event(world)
     _agenda(world, event)
     client.get(f"/events/{event.slug}/")
+    agendas.bump(event.pk)  # like the sessions added below: the next page builds the agenda again
     with CaptureQueriesContext(connection) as few:
         client.get(f"/events/{event.slug}/")
     room = Room.objects.get(event=event, name="Main hall")
@@ -323,6 +326,10 @@ def test_the_event_page_costs_the_same_queries_with_one_or_many_sessions(world, 
         html = client.get(f"/events/{event.slug}/").content.decode()
     assert "Extra 9" in html and "Speaker 9" in html
     assert len(many) == len(few)
+    with CaptureQueriesContext(connection) as cached:
+        html = client.get(f"/events/{event.slug}/").content.decode()
+    assert "Extra 9" in html and "Speaker 9" in html
+    assert len(cached) < len(many)  # the cached agenda spares its queries
 
 
 def test_the_published_programme_and_the_calls_appear_on_the_page(world, client, client_factory):

@@ -6,3 +6,8 @@ class EventsConfig(AppConfig):
     name = "jumelage.events"
     label = "events"
     verbose_name = _("Events")
+
+    def ready(self):
+        from jumelage.events import agenda
+
+        agenda.connect_signals()  # the cached agenda of an event page follows every write it shows
