@@ -17,14 +17,13 @@ Results come ordered by relevance: organisations whose names hold every query wo
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Iterable
 
-from django.core.cache import cache
 from django.db import connections, transaction
 from django.db.models import BooleanField, Case, F, Func, IntegerField, QuerySet, Value, When, signals
 from django.db.models.expressions import RawSQL
 
+from jumelage.core import versions
 from jumelage.directory import textsearch
 from jumelage.directory.models import Organisation
 
@@ -44,19 +43,12 @@ VERSION_KEY = "directory:index-version"
 
 
 def index_version() -> str:
-    version = cache.get(VERSION_KEY)
-    if version is None:
-        version = uuid.uuid4().hex
-        cache.add(VERSION_KEY, version, None)
-        version = cache.get(VERSION_KEY, version)
-    return version
+    return versions.token(VERSION_KEY)
 
 
 def bump_index_version(using: str = "default") -> None:
-    """Invalidate cached directory results now and again once the transaction commits (so that no
-    process caches what it read before the commit under the new version)."""
-    cache.set(VERSION_KEY, uuid.uuid4().hex, None)
-    transaction.on_commit(lambda: cache.set(VERSION_KEY, uuid.uuid4().hex, None), using=using)
+    """Invalidate cached directory results in every process (see jumelage.core.versions)."""
+    versions.bump(VERSION_KEY, using)
 
 
 def _on_change(sender, using="default", **kwargs) -> None:

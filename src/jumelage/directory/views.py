@@ -14,6 +14,7 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 
+from jumelage.core.forms import apply_service_errors
 from jumelage.directory import queries, services
 from jumelage.directory.forms import OrganisationForm, theme_paths
 from jumelage.directory.models import Affiliation, Organisation
@@ -158,14 +159,6 @@ class _EditConflict(Exception):
     """Someone else saved the organisation after the editor opened the form."""
 
 
-def _add_service_errors(form, exc: ValidationError) -> None:
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.message_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, exc.messages)
-
-
 def organisation_edit(request, slug):
     """A representative (or curating staff, or an admin) edits the profile through
     services.update_organisation; a save made by someone else since the form was opened is reported,
@@ -201,7 +194,7 @@ def organisation_edit(request, slug):
                     ),
                 )
             except ValidationError as exc:
-                _add_service_errors(form, exc)
+                apply_service_errors(form, exc)
                 status = 400
             else:
                 messages.success(request, _("The profile of %(name)s was saved.") % {"name": current.name})

@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_POST
 
+from jumelage.core.forms import apply_service_errors
 from jumelage.directory.forms import theme_paths
 from jumelage.ecosystems import queries, services
 from jumelage.ecosystems.forms import LabelChangeForm, NodeForm
@@ -95,14 +96,6 @@ def _require_node_editor(request, node: NetworkNode) -> None:
         raise PermissionDenied(_("Only the staff of this node or of its ecosystem may edit it."))
 
 
-def _apply_errors(form, exc: ValidationError) -> None:
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.message_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, exc.messages)
-
-
 def _edit_page(request, node, form, label_form, status=200):
     return render(
         request,
@@ -133,7 +126,7 @@ def node_edit(request, slug):
                     themes=form.cleaned_data["themes"],
                 )
             except ValidationError as exc:
-                _apply_errors(form, exc)
+                apply_service_errors(form, exc)
             else:
                 messages.success(
                     request, _("The node %(name)s was saved.") % {"name": form.cleaned_data["name"]}
@@ -163,7 +156,7 @@ def node_label(request, slug):
                 evidence=data.get("evidence", ""),
             )
         except ValidationError as exc:
-            _apply_errors(label_form, exc)
+            apply_service_errors(label_form, exc)
         else:
             messages.success(
                 request,

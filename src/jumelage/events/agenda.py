@@ -12,14 +12,12 @@ must end with bump(event_id).
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import NamedTuple
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db import transaction
 from django.db.models import Prefetch, signals
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -27,6 +25,7 @@ from django.utils import timezone, translation
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.text import capfirst
 
+from jumelage.core import versions
 from jumelage.events.models import Event, EventPartner, Proposal, Room, Session, Submission
 
 VERSION_KEY = "events:agenda-version:{}"
@@ -140,23 +139,13 @@ def agenda_for(event: Event, *, staff: bool) -> Agenda:
 
 
 def version(event_id: int) -> str:
-    key = VERSION_KEY.format(event_id)
-    value = cache.get(key)
-    if value is None:
-        value = uuid.uuid4().hex
-        cache.add(key, value, None)
-        value = cache.get(key, value)
-    return value
+    return versions.token(VERSION_KEY.format(event_id))
 
 
 def bump(event_id: int | None, using: str = "default") -> None:
-    """Drop the event's cached agenda now and again once the transaction commits (so that no process
-    caches what it read before the commit under the new version)."""
-    if event_id is None:
-        return
-    key = VERSION_KEY.format(event_id)
-    cache.set(key, uuid.uuid4().hex, None)
-    transaction.on_commit(lambda: cache.set(key, uuid.uuid4().hex, None), using=using)
+    """Drop the event's cached agenda, in every process (see jumelage.core.versions)."""
+    if event_id is not None:
+        versions.bump(VERSION_KEY.format(event_id), using)
 
 
 def _bump_all(event_ids: Iterable[int], using: str) -> None:

@@ -17,6 +17,7 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from jumelage.core.forms import apply_service_errors
 from jumelage.directory.forms import theme_paths
 from jumelage.ecosystems.rules import is_platform_admin, is_staff_anywhere
 from jumelage.opportunities import queries, services
@@ -32,16 +33,6 @@ from jumelage.opportunities.models import Introduction, MarketNeed, Opportunity,
 from jumelage.opportunities.rules import represented_ids
 
 PER_PAGE = 20
-
-
-def _add_errors(form, exc: ValidationError) -> None:
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.message_dict.items():
-            if field == "target_countries" and "target_countries_text" in form.fields:
-                field = "target_countries_text"
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, exc.messages)
 
 
 def _login_or_forbid(request, message: str):
@@ -150,7 +141,7 @@ def opportunity_create(request):
                     publish=request.POST.get("action") == "publish",
                 )
             except ValidationError as exc:
-                _add_errors(form, exc)
+                apply_service_errors(form, exc, renamed={"target_countries": "target_countries_text"})
                 status = 400
             else:
                 if opportunity.status == Opportunity.Status.PUBLISHED:
@@ -192,7 +183,7 @@ def opportunity_edit(request, pk: int):
                     target_ecosystems=form.cleaned_data["target_ecosystems"],
                 )
             except ValidationError as exc:
-                _add_errors(form, exc)
+                apply_service_errors(form, exc, renamed={"target_countries": "target_countries_text"})
                 status = 400
             else:
                 messages.success(request, _("The opportunity was saved."))
@@ -276,7 +267,7 @@ def opportunity_interest(request, pk: int):
                 message=form.cleaned_data["message"],
             )
         except ValidationError as exc:
-            _add_errors(form, exc)
+            apply_service_errors(form, exc, renamed={"target_countries": "target_countries_text"})
         else:
             messages.success(
                 request,
@@ -426,7 +417,7 @@ def introduction_step(request, pk: int):
                 note=form.cleaned_data["note"],
             )
         except ValidationError as exc:
-            _add_errors(form, exc)
+            apply_service_errors(form, exc, renamed={"target_countries": "target_countries_text"})
         else:
             messages.success(
                 request,
@@ -482,7 +473,7 @@ def market_need_create(request):
             try:
                 services.record_market_need(actor=user, data=form.service_data())
             except ValidationError as exc:
-                _add_errors(form, exc)
+                apply_service_errors(form, exc, renamed={"target_countries": "target_countries_text"})
                 status = 400
             else:
                 messages.success(request, _("The market need was recorded."))

@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from jumelage.core.forms import apply_service_errors
 from jumelage.directory.models import Stage
 from jumelage.events.models import Call, Session, Submission
 from jumelage.events.services import calls as services
@@ -123,14 +124,6 @@ def _get_call(event, pk) -> Call:
     return get_object_or_404(Call.objects.prefetch_related("criteria"), event=event, pk=pk)
 
 
-def _add_errors(form, exc: ValidationError) -> None:
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.message_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, exc.messages)
-
-
 def _partners(event):
     return list(event.partners.select_related("ecosystem", "node__ecosystem").order_by("position", "pk"))
 
@@ -171,7 +164,7 @@ def call_create(request, event):
                     criteria=form.criteria(),
                 )
             except ValidationError as exc:
-                _add_errors(form, exc)
+                apply_service_errors(form, exc)
             else:
                 messages.success(request, _("The call “%(title)s” is open.") % {"title": call.title})
                 return redirect("events:call-manage", event.slug, call.pk)
@@ -240,7 +233,7 @@ def call_detail(request, event, pk):
                 language=request.LANGUAGE_CODE,
             )
         except ValidationError as exc:
-            _add_errors(form, exc)
+            apply_service_errors(form, exc)
         else:
             messages.success(
                 request,

@@ -4,7 +4,7 @@ small helpers the areas share."""
 from functools import wraps
 
 from django.contrib.auth.views import redirect_to_login
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 
@@ -42,16 +42,6 @@ def event_view(perm: str = VIEW):
         return wrapper
 
     return decorator
-
-
-def apply_errors(form, exc: ValidationError) -> None:
-    """Put a service's validation errors on the form: each on the field of the same name when the form
-    has one, the rest on the form itself."""
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.message_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, exc.messages)
 
 
 def partners_in_order(event: Event) -> list[EventPartner]:

@@ -15,13 +15,14 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from jumelage.core.forms import apply_service_errors
 from jumelage.ecosystems.models import Ecosystem, NetworkNode
 from jumelage.events import agenda as agendas
 from jumelage.events import calendar, queries
 from jumelage.events.core_forms import AddPartnerForm, EventForm, NewEventForm, brand_from_choice
 from jumelage.events.models import Event, EventKind, EventPartner, Session
 from jumelage.events.services import events as services
-from jumelage.events.views.common import apply_errors, event_view, partners_in_order
+from jumelage.events.views.common import event_view, partners_in_order
 
 EVENTS_PER_PAGE = 20
 
@@ -199,7 +200,7 @@ def event_new(request):
             except PermissionDenied as exc:
                 form.add_error("lead", str(exc))
             except ValidationError as exc:
-                apply_errors(form, exc)
+                apply_service_errors(form, exc)
             else:
                 messages.success(
                     request,
@@ -227,7 +228,7 @@ def event_edit(request, event: Event):
                     themes=form.cleaned_data["themes"],
                 )
             except ValidationError as exc:
-                apply_errors(form, exc)
+                apply_service_errors(form, exc)
             else:
                 messages.success(request, _("The event %(title)s was saved.") % {"title": event.title})
                 return redirect("events:event-detail", slug=event.slug)
@@ -310,7 +311,7 @@ def event_partners(request, event: Event):
             )
     except ValidationError as exc:
         if action == "add":
-            apply_errors(form, exc)
+            apply_service_errors(form, exc)
             return _partners_page(request, event, form, status=400)
         return _partners_page(request, event, form, status=400, error=" ".join(exc.messages))
     return redirect("events:event-partners", slug=event.slug)

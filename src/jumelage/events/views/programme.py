@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from jumelage.core.forms import apply_service_errors
 from jumelage.directory.forms import theme_paths
 from jumelage.directory.models import Organisation, Person, Theme
 from jumelage.events.models import EventPartner, Invitation, Proposal, ProposalApproval
@@ -197,7 +198,7 @@ def board(request, event):
                     audience_query=data["audience_query"],
                 )
             except ValidationError as exc:
-                _add_errors(form, exc)
+                apply_service_errors(form, exc)
             else:
                 messages.success(
                     request,
@@ -209,14 +210,6 @@ def board(request, event):
             request, "events/programme_board.html", _board_context(request, event, form), status=400
         )
     return render(request, "events/programme_board.html", _board_context(request, event))
-
-
-def _add_errors(form, exc: ValidationError) -> None:
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.message_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, exc.messages)
 
 
 def _get_proposal(event, pk) -> Proposal:

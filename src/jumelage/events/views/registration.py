@@ -14,10 +14,11 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
 
+from jumelage.core.forms import apply_service_errors
 from jumelage.directory.models import Organisation, OrganisationKind, Theme
 from jumelage.events.models import Registration
 from jumelage.events.services import registration as services
-from jumelage.events.views.common import apply_errors, event_view, partners_in_order
+from jumelage.events.views.common import event_view, partners_in_order
 
 Status = Registration.Status
 
@@ -143,7 +144,7 @@ def register(request, event):
                 form.add_error(None, exc.messages[0])
                 status = 409
             except ValidationError as exc:
-                apply_errors(form, exc)
+                apply_service_errors(form, exc)
                 status = 400
             else:
                 if registration.status == Status.CONFIRMED:

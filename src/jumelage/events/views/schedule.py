@@ -12,20 +12,13 @@ from django.urls import path
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from jumelage.core.forms import apply_service_errors
 from jumelage.events.core_forms import RoomForm, SessionForm
 from jumelage.events.models import Event, Room, Session, Submission
 from jumelage.events.services import schedule as services
 from jumelage.events.views.common import event_view
 
 MANAGE = "events.change_event"
-
-
-def _apply_errors(form, exc: ValidationError) -> None:
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.message_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, exc.messages)
 
 
 def _placeable(event: Event):
@@ -75,7 +68,7 @@ def room_add(request, event: Event):
                 capacity=form.cleaned_data.get("capacity"),
             )
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            apply_service_errors(form, exc)
         else:
             messages.success(request, _("The room %(name)s was added.") % {"name": form.cleaned_data["name"]})
             return redirect("events:schedule", slug=event.slug)
@@ -109,7 +102,7 @@ def session_new(request, event: Event):
                 speakers=form.cleaned_data["speakers"],
             )
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            apply_service_errors(form, exc)
         else:
             messages.success(request, _("The session %(title)s was added.") % {"title": session.title})
             return redirect("events:schedule", slug=event.slug)
@@ -131,7 +124,7 @@ def session_edit(request, event: Event, pk: int):
                 speakers=form.cleaned_data["speakers"],
             )
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            apply_service_errors(form, exc)
         else:
             messages.success(
                 request, _("The session %(title)s was saved.") % {"title": form.cleaned_data["title"]}
