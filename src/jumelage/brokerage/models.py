@@ -11,6 +11,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from jumelage.core.models import TimeStampedModel
 
@@ -140,7 +141,7 @@ class MeetingRequest(TimeStampedModel):
         ACCEPTED = "accepted", _("accepted")
         DECLINED = "declined", _("declined")
         WITHDRAWN = "withdrawn", _("withdrawn")
-        CANCELLED = "cancelled", _("cancelled")
+        CANCELLED = "cancelled", pgettext_lazy("meeting request status", "cancelled")
 
     brokerage = models.ForeignKey(Brokerage, on_delete=models.CASCADE, related_name="requests")
     requester = models.ForeignKey(Participant, on_delete=models.CASCADE, related_name="sent_requests")

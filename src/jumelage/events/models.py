@@ -12,6 +12,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from jumelage.core.models import TimeStampedModel
 from jumelage.directory.models import Stage
@@ -35,8 +36,9 @@ class EventKind(models.TextChoices):
 class Event(TimeStampedModel):
     class Status(models.TextChoices):
         DRAFT = "draft", _("draft")
-        PUBLISHED = "published", _("published")
-        CANCELLED = "cancelled", _("cancelled")
+        # French agrees with the noun: "événement publié", "inscription annulée".
+        PUBLISHED = "published", pgettext_lazy("event status", "published")
+        CANCELLED = "cancelled", pgettext_lazy("event status", "cancelled")
 
     class Visibility(models.TextChoices):
         PUBLIC = "public", _("public")
@@ -493,7 +495,7 @@ class Registration(TimeStampedModel):
     class Status(models.TextChoices):
         CONFIRMED = "confirmed", _("confirmed")
         WAITLISTED = "waitlisted", _("on the waiting list")
-        CANCELLED = "cancelled", _("cancelled")
+        CANCELLED = "cancelled", pgettext_lazy("registration status", "cancelled")
 
     event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="registrations")
     user = models.ForeignKey(

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from jumelage.directory.exporting import neutralise
 from jumelage.events.models import Event, Registration
@@ -46,7 +47,7 @@ def report_tables(report: Report) -> list[Table]:
             [_("Partners"), " | ".join(f"{p.brand_name} ({p.get_role_display()})" for p in report.partners)],
             [_("Confirmed registrations"), report.confirmed],
             [_("On the waiting list"), report.waitlisted],
-            [_("Cancelled"), report.cancelled],
+            [pgettext("registrations", "Cancelled"), report.cancelled],
             [_("Checked in"), report.came],
             [_("Feedback answers"), report.feedback_count],
             [_("Average rating"), report.feedback_average if report.feedback_average is not None else ""],
