@@ -29,7 +29,7 @@ install: $(VENV)/.installed
 install-test: $(VENV)/.installed-test $(VENV)/.messages
 
 messages: $(VENV)/.installed
-	cd src/jumelage && ../../$(BIN)/jumelage manage makemessages -l fr -l nl -l en --ignore='static/*' --no-obsolete
+	cd src/jumelage && ../../$(BIN)/jumelage manage makemessages -l fr -l nl -l en --ignore='static/*' --ignore='templates/admin/*' --no-obsolete
 	$(BIN)/jumelage manage compile_catalogs -v0
 
 demo: $(VENV)/.installed $(VENV)/.messages

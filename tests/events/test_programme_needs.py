@@ -150,7 +150,7 @@ def test_one_click_turns_a_need_into_a_theme_proposal(event, needs, themes, worl
     assert proposal.proposed_by == staff
     assert proposal.proposed_for.ecosystem == world.wallonia
     assert proposal.details == (
-        "Market need: expressed 3 time(s) on the Belgian market, most recently on 03/09/2026. "
+        "Market need: expressed 3 times on the Belgian market, most recently on 03/09/2026. "
         "Sectors: Logistics, Transport."
     )
     assert proposal.status == Proposal.Status.PENDING  # French Tech Brussels still has to decide

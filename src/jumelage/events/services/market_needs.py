@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from django.db.models import Count, Max
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from jumelage.directory.models import Theme
 from jumelage.events.models import Event, Proposal
@@ -45,8 +46,10 @@ class NeedRow:
     @property
     def proposal_details(self) -> str:
         """The details a theme proposal made from this row starts with."""
-        details = _(
-            "Market need: expressed %(count)d time(s) on the %(market)s, most recently on %(date)s."
+        details = ngettext(
+            "Market need: expressed once on the %(market)s, on %(date)s.",
+            "Market need: expressed %(count)d times on the %(market)s, most recently on %(date)s.",
+            self.count,
         ) % {
             "count": self.count,
             "market": self.market_label,
