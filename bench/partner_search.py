@@ -12,7 +12,9 @@ Methods, side by side in one run:
 - BM25: plain BM25 (k1 1.2, b 0.75; casefolded accent-free tokens, no stemming, no stopwords) over the
   organisations' project texts, each organisation scored by its best-matching project;
 - engine: jumelage.matchmaking.engine with weights chosen by 5-fold cross-validation over project ids
-  (each query is ranked with weights chosen on the four folds that do not hold it).
+  (each query is ranked with weights chosen on the four folds that do not hold it), under the product's
+  constraints: text fixed at 1 (the scale), same_country at 0 and cross_border >= 1 (cross-border
+  suggestions are favoured, never the owner's own country).
 
 The engine's profiles are kept up to date the way the product does it: before each query the
 participants' documents are updated (incrementally) without the held-out project, and restored after.
@@ -50,7 +52,11 @@ K = 10
 FOLDS = 5
 # Features absent from this data (no opportunity intents, no feedback): kept at 0 while tuning.
 UNTUNED = {"complement", "accepted", "dismissed"}
-GRID = (0.0, 0.125, 0.25, 0.5, 1.0, 2.0, 4.0, 8.0, 16.0, 32.0)
+GRID = (0.0, 0.125, 0.25, 0.5, 1.0, 2.0, 4.0, 8.0, 16.0, 32.0, 64.0)
+# Product constraints the fit must respect: text is the scale of the others; suggestions are never
+# pulled towards the source's own country (same_country stays 0) and cross-border ones are favoured.
+FIXED = {"text": 1.0, "same_country": 0.0}
+MINIMUM = {"cross_border": 1.0}
 
 
 # ---- data -----------------------------------------------------------------------------------------
@@ -313,10 +319,10 @@ def _ascend(pools: list[dict], w: np.ndarray, rounds: int) -> tuple[np.ndarray, 
     for _ in range(rounds):
         improved = False
         for j, f in enumerate(FEATURES):
-            if f in UNTUNED or f == "text":  # text stays at 1: the scale of the others
+            if f in UNTUNED or f in FIXED:
                 continue
             for value in GRID:
-                if value == w[j]:
+                if value == w[j] or value < MINIMUM.get(f, 0.0):
                     continue
                 trial = w.copy()
                 trial[j] = value
@@ -338,7 +344,10 @@ def fit_weights(pools: list[dict], rounds: int = 4, restarts: int = 2) -> dict[s
     for _ in range(restarts):
         starts.append(np.where(tuned, rng.choice(GRID[1:], size=len(FEATURES)), 0.0))
     for s in starts:
-        s[FEATURES.index("text")] = 1.0
+        for f, value in FIXED.items():
+            s[FEATURES.index(f)] = value
+        for f, value in MINIMUM.items():
+            s[FEATURES.index(f)] = max(s[FEATURES.index(f)], value)
     best_w, best = None, -1.0
     for start in starts:
         w, r = _ascend(pools, start, rounds)

@@ -260,3 +260,76 @@ def test_organisation_gets_opportunities_of_its_groups_but_not_its_own():
     assert "opp-a" not in ids  # its own opportunity
     assert ids[0] == "opp-b"
     assert "also in cluster:mobility" in got[0].explanation
+
+
+def test_name_alone_does_not_make_a_match():
+    # "Nova" in the text names "Nova Robotics" by accident: nothing else links them, so the name
+    # must not count; once the text also names its country, the name is corroborated and counts.
+    docs = [
+        Document("nova", name="Nova Robotics", country="PT", city="Braga"),
+        Document("owner", name="Ferme Lumière", country="FR", city="Lille"),
+        *(Document(f"filler-{i}", name=f"Filler {i}", country="DE", texts="Cheese") for i in range(5)),
+    ]
+    engine = MatchEngine()
+    engine.rebuild(docs)
+    alone = Document("q1", kind="opportunity", owner="owner", texts="A nova approach to rural tourism.")
+    got = {s.id: s for s in engine.recommend(alone, k=10, weights={"name": 16.0})}
+    assert "name" not in got["nova"].contributions
+    assert got["nova"].score == 0.0
+    backed = Document(
+        "q2", kind="opportunity", owner="owner", texts="A nova approach to rural tourism in Portugal."
+    )
+    got = engine.recommend(backed, k=1)
+    assert got[0].id == "nova"
+    assert got[0].contributions["name"] > 0
+    assert "country named in the text: PT" in got[0].explanation
+
+
+def test_programme_of_compatriots_does_not_pull_suggestions_home():
+    # The source's programme is mostly French: country_fit must not rank a French candidate above an
+    # otherwise identical Belgian one; cross-border wins the tie.
+    members = [
+        Document(f"fr-{i}", name=f"Membre {i}", country="FR", groups=["programme:x"]) for i in range(8)
+    ]
+    members.append(Document("be-0", name="Lid nul", country="BE", groups=["programme:x"]))
+    engine = MatchEngine()
+    engine.rebuild(
+        [
+            *members,
+            Document("owner", name="Porteur", country="FR", groups=["programme:x"]),
+            Document("cand-fr", name="Candidat", country="FR", texts="Smart grids and storage"),
+            Document("cand-be", name="Kandidaat", country="BE", texts="Smart grids and storage"),
+        ]
+    )
+    src = Document(
+        "opp", kind="opportunity", owner="owner", texts="Smart grids storage", groups=["programme:x"]
+    )
+    ids, matrix = engine.feature_matrix(src)
+    row = {i: matrix[n] for n, i in enumerate(ids)}
+    from jumelage.matchmaking.engine import FEATURES
+
+    fit = FEATURES.index("country_fit")
+    assert row["cand-fr"][fit] <= row["cand-be"][fit]
+    ranked = [s.id for s in engine.recommend(src, k=20)]
+    assert ranked.index("cand-be") < ranked.index("cand-fr")
+    be = next(s for s in engine.recommend(src, k=20) if s.id == "cand-be")
+    assert "cross-border: FR → BE" in be.explanation
+
+
+def test_naming_only_the_owners_own_country_does_not_pull_home():
+    engine = MatchEngine()
+    engine.rebuild(
+        [
+            Document("owner", name="Porteur", country="FR"),
+            Document("cand-fr", name="Candidat", country="FR", texts="Capteurs"),
+            Document("cand-be", name="Kandidaat", country="BE", texts="Capteurs"),
+        ]
+    )
+    home = Document("opp", kind="opportunity", owner="owner", texts="Une startup française: capteurs.")
+    got = {s.id: s for s in engine.recommend(home, k=5)}
+    assert "country_named" not in got["cand-fr"].contributions
+    assert engine.recommend(home, k=5)[0].id == "cand-be"
+    # Named next to a foreign country, the owner's own counts no more than that one.
+    both = Document("opp2", kind="opportunity", owner="owner", texts="Capteurs en France et en Belgique.")
+    got = {s.id: s for s in engine.recommend(both, k=5)}
+    assert got["cand-fr"].contributions["country_named"] == got["cand-be"].contributions["country_named"]
