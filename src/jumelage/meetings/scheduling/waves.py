@@ -1,0 +1,639 @@
+"""Wave construction: choose WHICH meetings are held so that everybody's meetings are consecutive.
+
+For events where not every accepted meeting fits (more requests than slots × tables), the scheduler
+must first hold as many meetings as possible, then minimise idle breaks. Here the choice of the held
+meetings is made so that breaks are avoided by construction:
+
+**Zero-break waves.** Slots are filled one after the other. Every participant is *fresh* (no meeting
+yet), *active* (had a meeting in the previous slot) or *finished*. A participant who is active and
+gets no meeting in a slot is finished: none of their remaining requests is held (in this schedule), so
+nobody ever has a gap. In each slot:
+
+1. locked meetings of the slot are placed;
+2. active participants are paired with each other by a large matching (greedy, fewest options first,
+   then augmenting paths without blossom shrinking, so not always maximum) over their remaining
+   requests — every active participant kept busy is a run that grows without using a fresh one;
+3. active participants left over are paired with fresh ones (one table keeps one run alive and starts
+   one newcomer, where two newcomers would cost the same table);
+4. the remaining tables go to pairs of fresh participants.
+
+Newcomers are chosen by their *future* value: the number of their remaining requests whose other side
+is active now, plus the number whose other side is still fresh or active (requests towards finished
+participants are dead and count nothing). This keeps the pool of fresh participants connected for the
+late slots — the wave of runs that starts in slot 1 has to be replaced by later waves.
+
+**Top-up with the fewest breaks.** When the zero-break waves cannot fill every table of a slot (on
+large random events the fresh pool runs dry in the last slots: 2,000 participants, 15,000 requests,
+24 slots × 400 tables: 8,919 / 8,981 / 9,002 of the 9,600 places without any break for generator
+seeds 1 / 2 / 3, all in slots 1–~19), finished participants may *resume*: one break each. A resumed
+participant is paired with a left-over active or fresh participant first (one break per meeting), then
+with another resumed one, the participants with the most live requests first. Nobody resumes more than
+once while the tables can be filled that way; then up to the fairness bound ``d``. Break counts thus
+stay within ``d`` of each other (nobody exceeds ``d``, and nobody has fewer than 0).
+
+The construction is randomised (order of ties and of requests, and the weight given to requests
+towards active participants) and restarted for part of ``time_limit``; the best schedule kept is the
+one with the most (weighted) meetings held, then the fewest breaks. The rest of the time goes to
+:func:`close_breaks`, a local search that swaps which requests are held inside a slot (so every slot
+keeps its number of meetings): it shrinks the shortest run of a participant with a break one meeting at
+a time (each swap keeps or lowers the total breaks) until the run and its break disappear, and fills
+one-slot gaps; at a local minimum it kicks (a few swaps costing at most one break) and goes back to
+the best schedule if it drifts. On the scale event (45 s in all) the best construction has about 270
+breaks and the search ends at 204–217 (seeds 1–3), every table filled. The proven lower bound is still
+0, and no zero-break schedule holding 9,600 meetings has been found (it may not exist).
+
+Hard rules: nobody twice in a slot, at most ``n_tables`` meetings per slot, a meeting only in a slot
+of its session where neither side is unavailable (``Problem.forbidden``), precedences (a meeting only
+after the meetings it must follow are held earlier), locked meetings in their slot (a lock may force a
+break). Pure Python, no Django.
+"""
+
+from __future__ import annotations
+
+import random
+import sys
+import time
+from dataclasses import dataclass, field
+
+from jumelage.meetings.scheduling.model import AFTERNOON, MORNING, Problem, count_breaks
+
+FRESH, ACTIVE, DONE = 0, 1, 2
+# weight of "requests towards active participants" in a newcomer's value, cycled over the restarts
+ACT_WEIGHTS = (5.0, 8.0, 3.0, 2.0)
+
+
+@dataclass
+class WaveResult:
+    """``slots[m]``: slot (1-based) of meeting m or None; ``runs``: constructions tried."""
+
+    slots: list[int | None]
+    placed: int
+    weight: int
+    breaks: int
+    breaks_per_participant: dict
+    runs: int
+    seconds: float
+    stats: dict = field(default_factory=dict)
+
+
+def _domains(problem: Problem) -> list[frozenset[int] | None]:
+    """Allowed slots per meeting (None: every slot)."""
+    T = problem.n_slots
+    nm = problem.n_morning if problem.n_morning is not None else T
+    out: list[frozenset[int] | None] = []
+    for m in problem.meetings:
+        if m.session == MORNING:
+            allowed = set(range(1, nm + 1))
+        elif m.session == AFTERNOON:
+            allowed = set(range(nm + 1, T + 1))
+        else:
+            allowed = None
+        bad = problem.forbidden.get(m.a, frozenset()) | problem.forbidden.get(m.b, frozenset())
+        if m.fixed_slot is not None:
+            allowed = {m.fixed_slot} if allowed is None or m.fixed_slot in allowed else set()
+        if bad:
+            allowed = (set(range(1, T + 1)) if allowed is None else allowed) - set(bad)
+        out.append(None if allowed is None else frozenset(allowed))
+    return out
+
+
+class _Waves:
+    def __init__(self, problem: Problem):
+        self.pb = problem
+        self.T, self.L = problem.n_slots, problem.n_tables
+        self.people = list(problem.participants)
+        self.idx = {p: i for i, p in enumerate(self.people)}
+        self.ends = [(self.idx[m.a], self.idx[m.b]) for m in problem.meetings]
+        self.w = [m.weight for m in problem.meetings]
+        self.dom = _domains(problem)
+        self.after = [tuple(m.after) for m in problem.meetings]
+        self.fixed_at: dict[int, list[int]] = {}
+        for k, m in enumerate(problem.meetings):
+            if m.fixed_slot is not None and self.dom[k]:
+                self.fixed_at.setdefault(m.fixed_slot, []).append(k)
+        self.locked = {k for ks in self.fixed_at.values() for k in ks}
+        n = len(self.people)
+        self.adj0: list[list[tuple[int, int]]] = [[] for _ in range(n)]
+        for k, (a, b) in enumerate(self.ends):
+            if k in self.locked or (self.dom[k] is not None and not self.dom[k]):
+                continue
+            self.adj0[a].append((b, k))
+            self.adj0[b].append((a, k))
+        fair = problem.fairness
+        self.cap = fair if fair is not None else self.T
+
+    def run(
+        self, seed: int, act_weight: float = 5.0, *, resume: bool = True, resume_act: float = 0.0
+    ) -> list[int | None]:
+        """One randomised construction (``resume`` False: pure zero-break waves, tables may stay free)."""
+        rng = random.Random(seed)  # noqa: S311 - search randomness, not security
+        T, L = self.T, self.L
+        n = len(self.people)
+        adj = [list(a) for a in self.adj0]
+        for a in adj:
+            rng.shuffle(a)
+        state = [FRESH] * n
+        resumes = [0] * n
+        slot: list[int | None] = [None] * len(self.ends)
+        dom, after, ends = self.dom, self.after, self.ends
+        rand = rng.random
+
+        def ready(k: int, t: int) -> bool:
+            d = dom[k]
+            if d is not None and t not in d:
+                return False
+            return all(slot[j] is not None and slot[j] < t for j in after[k])
+
+        for t in range(1, T + 1):
+            mate: dict[int, tuple[int, int]] = {}
+            for k in self.fixed_at.get(t, ()):
+                a, b = ends[k]
+                if len(mate) // 2 < L and a not in mate and b not in mate and ready(k, t):
+                    mate[a] = (b, k)
+                    mate[b] = (a, k)
+            n_locked = len(mate) // 2
+            act = [p for p in range(n) if state[p] == ACTIVE and p not in mate]
+            aset = set(act)
+            aa = {
+                p: [(q, k) for q, k in adj[p] if slot[k] is None and q in aset and ready(k, t)] for p in act
+            }
+            deg = {p: len(o) for p, o in aa.items()}
+            budget = L - n_locked
+            for p in sorted(act, key=lambda p: (deg[p], rand())):
+                if budget <= 0:
+                    break
+                if p in mate:
+                    continue
+                o = [(q, k) for q, k in aa[p] if q not in mate]
+                if o:
+                    q, k = min(o, key=lambda x: (-self.w[x[1]], deg[x[0]], rand()))
+                    mate[p] = (q, k)
+                    mate[q] = (p, k)
+                    budget -= 1
+            if budget > 0:
+                _augment(act, mate, aa, rng, budget)
+            free = L - len(mate) // 2
+            fresh = {p for p in range(n) if state[p] == FRESH and p not in mate}
+
+            def live(q: int) -> bool:
+                return state[q] != DONE
+
+            def value(p: int) -> float:
+                s_act = s_live = 0
+                for q, k in adj[p]:
+                    if slot[k] is None:
+                        if state[q] == ACTIVE:
+                            s_act += 1
+                        if live(q):
+                            s_live += 1
+                return act_weight * s_act + s_live
+
+            if free > 0 and fresh:
+                fs = {p: value(p) for p in fresh}
+                left = [p for p in act if p not in mate]
+                af = {p: [(q, k) for q, k in adj[p] if q in fresh and slot[k] is None] for p in left}
+                left.sort(key=lambda p: (len(af[p]), rand()))
+                for p in left:
+                    if free <= 0:
+                        break
+                    o = [(q, k) for q, k in af[p] if q not in mate and ready(k, t)]
+                    if o:
+                        q, k = max(o, key=lambda x: (self.w[x[1]], fs[x[0]], rand()))
+                        mate[p] = (q, k)
+                        mate[q] = (p, k)
+                        free -= 1
+                for p in sorted(fresh, key=lambda p: (-fs[p], rand())):
+                    if free <= 0:
+                        break
+                    if p in mate:
+                        continue
+                    o = [
+                        (q, k)
+                        for q, k in adj[p]
+                        if q in fresh and q not in mate and slot[k] is None and ready(k, t)
+                    ]
+                    if o:
+                        q, k = max(o, key=lambda x: (self.w[x[1]], fs[x[0]], rand()))
+                        mate[p] = (q, k)
+                        mate[q] = (p, k)
+                        free -= 1
+            if free > 0 and resume and self.cap > 0:
+                free = self._resume(t, adj, state, resumes, slot, mate, free, ready, rng, 1, resume_act)
+            if free > 0 and resume and self.cap > 1:
+                free = self._resume(
+                    t, adj, state, resumes, slot, mate, free, ready, rng, self.cap, resume_act
+                )
+            for _q, k in mate.values():
+                slot[k] = t
+            for p in range(n):
+                if p in mate:
+                    if state[p] == DONE:
+                        resumes[p] += 1
+                    state[p] = ACTIVE
+                elif state[p] == ACTIVE:
+                    state[p] = DONE
+            if t % 4 == 0:
+                for a in adj:
+                    a[:] = [x for x in a if slot[x[1]] is None]
+        return slot
+
+    def _resume(self, t, adj, state, resumes, slot, mate, free, ready, rng, limit, act_w) -> int:
+        """Fill free tables of slot t with finished participants who resume (a break each)."""
+        n = len(self.people)
+        back = [p for p in range(n) if state[p] == DONE and resumes[p] < limit and p not in mate]
+        if not back:
+            return free
+        bset = set(back)
+        pool = bset | {p for p in range(n) if state[p] != DONE and p not in mate}
+        sc = {
+            p: sum(1 + act_w * (state[q] == ACTIVE) for q, k in adj[p] if slot[k] is None and q in pool)
+            for p in pool
+        }
+        rand = rng.random
+        first = sorted(
+            (p for p in pool if state[p] != DONE), key=lambda p: (state[p] != ACTIVE, -sc[p], rand())
+        )
+        for stage in (first, sorted(back, key=lambda p: (-sc[p], rand()))):
+            for p in stage:
+                if free <= 0:
+                    return free
+                if p in mate:
+                    continue
+                o = [
+                    (q, k)
+                    for q, k in adj[p]
+                    if q in pool
+                    and q not in mate
+                    and slot[k] is None
+                    and (stage is not first or q in bset)
+                    and ready(k, t)
+                ]
+                if o:
+                    q, k = max(o, key=lambda x: (self.w[x[1]], sc[x[0]], rand()))
+                    mate[p] = (q, k)
+                    mate[q] = (p, k)
+                    free -= 1
+        return free
+
+
+def _augment(act, mate, aa, rng, budget) -> None:
+    """Augmenting paths among the active participants (no blossom shrinking: a path is only taken
+    when its vertices are distinct, so the matching stays valid; a few augmentations may be missed)."""
+    limit = sys.getrecursionlimit()
+    depth_max = min(8, limit // 4)
+    free_v = [p for p in act if p not in mate]
+    rng.shuffle(free_v)
+    grown = 0
+    for u in free_v:
+        if grown >= budget:
+            return
+        if u in mate:
+            continue
+        seen = {u}
+        path: list[tuple[int, int, int]] = []
+
+        def dfs(x: int, depth: int, seen=seen, path=path) -> bool:
+            for y, k in aa[x]:
+                if y in seen:
+                    continue
+                if y not in mate:
+                    path.append((x, y, k))
+                    return True
+                if depth >= depth_max:
+                    continue
+                z = mate[y][0]
+                if z in seen:
+                    continue
+                seen.add(y)
+                seen.add(z)
+                path.append((x, y, k))
+                if dfs(z, depth + 1):
+                    return True
+                path.pop()
+            return False
+
+        if dfs(u, 0):
+            for x, y, k in path:
+                if y in mate:
+                    z = mate[y][0]
+                    if mate.get(z, (None,))[0] == y:
+                        del mate[z]
+                mate[x] = (y, k)
+                mate[y] = (x, k)
+            grown += 1
+
+
+def _brk(mask: int) -> int:
+    runs = (mask & ~(mask << 1)).bit_count()
+    return runs - 1 if runs else 0
+
+
+def _runs_of(mask: int, T: int) -> list[tuple[int, int]]:
+    out: list[tuple[int, int]] = []
+    for t in range(1, T + 1):
+        if mask >> t & 1:
+            if out and out[-1][1] == t - 1:
+                out[-1] = (out[-1][0], t)
+            else:
+                out.append((t, t))
+    return out
+
+
+def close_breaks(problem: Problem, slots: list[int | None], *, deadline: float) -> list[int | None]:
+    """Local search that keeps every slot's number of meetings and lowers the breaks.
+
+    Two swaps inside one slot t, kept when the total breaks go down (or stay equal), nobody above the
+    fairness cap:
+    - for a participant with a break, the meeting at one end of their shortest run is dropped and
+      another request is held at t instead (one whose two sides are free at t, among the participants
+      whose run touches t): repeated, the run shrinks to nothing and the break disappears;
+    - a one-slot gap t of a participant is filled with one of their requests, and the cheapest
+      other meeting of slot t is dropped to free its table.
+    Locked meetings and meetings with precedences are never touched; a swap never holds a meeting of
+    lower weight than the one it drops.
+    """
+    w = _Waves(problem)
+    T = problem.n_slots
+    ends, dom, weights = w.ends, w.dom, w.w
+    frozen = set(w.locked)
+    for k, js in enumerate(w.after):
+        if js:
+            frozen.add(k)
+            frozen.update(js)
+    n = len(w.people)
+    slot: list[int | None] = []
+    occ: list[int] = []
+    held_at: list[set[int]] = []
+    free_adj: list[list[tuple[int, int]]] = []
+
+    def load(source: list[int | None]) -> None:
+        slot[:] = source
+        occ[:] = [0] * n
+        held_at[:] = [set() for _ in range(T + 2)]
+        for k, t in enumerate(slot):
+            if t is not None:
+                a, b = ends[k]
+                occ[a] |= 1 << t
+                occ[b] |= 1 << t
+                held_at[t].add(k)
+        free_adj[:] = [[] for _ in range(n)]
+        for k, (a, b) in enumerate(ends):
+            if slot[k] is None and k not in frozen and (dom[k] is None or dom[k]):
+                free_adj[a].append((b, k))
+                free_adj[b].append((a, k))
+
+    load(list(slots))
+    best_slot, best_total = list(slot), sum(_brk(m) for m in occ)
+    cap = w.cap
+    rng = random.Random(0)  # noqa: S311 - search randomness, not security
+
+    def d_add(p: int, t: int) -> int:
+        return _brk(occ[p] | 1 << t) - _brk(occ[p])
+
+    def d_rem(p: int, t: int) -> int:
+        return _brk(occ[p] & ~(1 << t)) - _brk(occ[p])
+
+    def ok_add(p: int, t: int) -> bool:
+        return _brk(occ[p] | 1 << t) <= cap
+
+    def ok_rem(p: int, t: int) -> bool:
+        return _brk(occ[p] & ~(1 << t)) <= cap
+
+    def apply(k_out: int, k_in: int, t: int) -> None:
+        a, b = ends[k_out]
+        occ[a] &= ~(1 << t)
+        occ[b] &= ~(1 << t)
+        held_at[t].discard(k_out)
+        slot[k_out] = None
+        free_adj[a].append((b, k_out))
+        free_adj[b].append((a, k_out))
+        a, b = ends[k_in]
+        occ[a] |= 1 << t
+        occ[b] |= 1 << t
+        held_at[t].add(k_in)
+        slot[k_in] = t
+        free_adj[a] = [x for x in free_adj[a] if x[1] != k_in]
+        free_adj[b] = [x for x in free_adj[b] if x[1] != k_in]
+
+    def best_in(t: int, banned: set[int], skip: int, min_w: int, good: int) -> tuple[int, int | None]:
+        """Cheapest unheld request to hold at t (both sides free at t); the first one whose cost is
+        at most ``good`` is taken at once."""
+        people = list({p for k in held_at[t - 1] | held_at[t + 1] for p in ends[k]} | (banned - {skip}))
+        start = rng.randrange(len(people)) if people else 0
+        bit = 1 << t
+        best = (99, None)
+        for r in people[start:] + people[:start]:
+            mr = occ[r]
+            if mr & bit or r == skip or not free_adj[r]:
+                continue
+            br = _brk(mr | bit)
+            if br > cap:
+                continue
+            dr = br - _brk(mr)
+            for s_, k in free_adj[r]:
+                ms = occ[s_]
+                if s_ == skip or ms & bit or weights[k] < min_w or (dom[k] is not None and t not in dom[k]):
+                    continue
+                bs = _brk(ms | bit)
+                if bs > cap:
+                    continue
+                d = dr + bs - _brk(ms)
+                if d < best[0]:
+                    best = (d, k)
+                    if d <= good:
+                        return best
+        return best
+
+    def best_out(t: int, keep: tuple[int, int], max_w: int) -> tuple[int, int | None]:
+        best = (99, None)
+        for k in held_at[t]:
+            a, b = ends[k]
+            if k in frozen or a in keep or b in keep or weights[k] > max_w:
+                continue
+            if not (ok_rem(a, t) and ok_rem(b, t)):
+                continue
+            d = d_rem(a, t) + d_rem(b, t)
+            if d < best[0]:
+                best = (d, k)
+                if d < 0:
+                    break
+        return best
+
+    def try_drop(p: int, t: int, *, accept_zero: bool, kick: bool = False) -> bool:
+        """Drop p's meeting at t and hold the cheapest other request at t instead."""
+        nonlocal stale
+        k_out = next((k for k in held_at[t] if p in ends[k]), None)
+        if k_out is None or k_out in frozen:
+            return False
+        q = ends[k_out][0] if ends[k_out][1] == p else ends[k_out][1]
+        if not ok_rem(q, t):
+            return False
+        d_out = d_rem(p, t) + d_rem(q, t)
+        occ[p] &= ~(1 << t)
+        occ[q] &= ~(1 << t)
+        d_in, k_in = best_in(t, {q}, p, weights[k_out], -d_out + (1 if kick else 0 if accept_zero else -1))
+        occ[p] |= 1 << t
+        occ[q] |= 1 << t
+        if k_in is None:
+            return False
+        d = d_out + d_in
+        if d < 0 or (d == 0 and (accept_zero or rng.random() < 0.3)) or (kick and d <= 1):
+            apply(k_out, k_in, t)
+            if d < 0:
+                stale = 0
+            return True
+        return False
+
+    stale = 0
+    while time.monotonic() < deadline:
+        stale += 1
+        if stale > 30:
+            # a local minimum: keep it if it is the best, go back to the best if we drifted, then
+            # kick (a few swaps that may cost one break each) and search again
+            total = sum(_brk(m) for m in occ)
+            if total < best_total:
+                best_slot, best_total = list(slot), total
+            elif total > best_total + 3:
+                load(best_slot)
+            if best_total == 0:
+                break
+            hit = [p for p in range(n) if _brk(occ[p]) > 0]
+            for p in rng.sample(hit, min(len(hit), 10)):
+                run = rng.choice(_runs_of(occ[p], T))
+                try_drop(p, rng.choice(run), accept_zero=True, kick=True)
+            stale = 0
+        targets = [p for p in range(n) if _brk(occ[p]) > 0]
+        rng.shuffle(targets)
+        for p in targets:
+            if time.monotonic() >= deadline:
+                break
+            mask = occ[p]
+            if _brk(mask) == 0:
+                continue
+            # the shortest run of p: drop it meeting by meeting (each swap keeps the breaks or
+            # lowers them; the last one removes p's break)
+            runs = _runs_of(mask, T)
+            a0, b0 = min(runs, key=lambda r: (r[1] - r[0], rng.random()))
+            ends_of_run = [a0] if a0 == b0 else [a0, b0]
+            rng.shuffle(ends_of_run)
+            done_p = False
+            for t in ends_of_run:
+                if try_drop(p, t, accept_zero=a0 != b0):
+                    done_p = True
+                    break
+            if done_p:
+                continue
+            for t in range(2, T):
+                if (
+                    not mask >> t & 1
+                    and mask >> (t - 1) & 1
+                    and mask >> (t + 1) & 1
+                    and t < T
+                    and ok_add(p, t)
+                ):
+                    # a one-slot gap at t: hold one of p's requests there, drop the cheapest meeting
+                    for r, k_in in free_adj[p]:
+                        if occ[r] >> t & 1 or (dom[k_in] is not None and t not in dom[k_in]):
+                            continue
+                        if not ok_add(r, t):
+                            continue
+                        d_in = d_add(p, t) + d_add(r, t)
+                        if len(held_at[t]) < w.L:
+                            d_out, k_out = 0, None
+                        else:
+                            d_out, k_out = best_out(t, (p, r), weights[k_in])
+                            if k_out is None:
+                                continue
+                        if d_in + d_out < 0:
+                            if k_out is None:
+                                a, b = ends[k_in]
+                                occ[a] |= 1 << t
+                                occ[b] |= 1 << t
+                                held_at[t].add(k_in)
+                                slot[k_in] = t
+                                free_adj[a] = [x for x in free_adj[a] if x[1] != k_in]
+                                free_adj[b] = [x for x in free_adj[b] if x[1] != k_in]
+                            else:
+                                apply(k_out, k_in, t)
+                            stale = 0
+                            break
+                    else:
+                        continue
+                    break
+    total = sum(_brk(m) for m in occ)
+    return list(slot) if total <= best_total else best_slot
+
+
+def wave_schedule(
+    problem: Problem,
+    time_limit: float = 10.0,
+    *,
+    seed: int = 0,
+    allow_breaks: bool = True,
+    polish: float = 0.6,
+) -> WaveResult:
+    """Best of randomised wave constructions within ``time_limit`` seconds (at least one run).
+
+    ``allow_breaks`` False: pure zero-break waves (tables the waves cannot fill stay free). With
+    breaks allowed, the last ``polish`` share of the time goes to :func:`close_breaks` on the best run.
+    """
+    t0 = time.monotonic()
+    build_until = t0 + time_limit * (1 - polish if allow_breaks else 1)
+    w = _Waves(problem)
+    best = None
+    runs = 0
+    # every meeting held (or every table of every slot filled by the heaviest ones) without a break
+    ceiling = sum(
+        sorted((m.weight for m in problem.meetings), reverse=True)[: problem.n_slots * problem.n_tables]
+    )
+    while True:
+        r0 = time.monotonic()
+        act_weight = ACT_WEIGHTS[runs % len(ACT_WEIGHTS)]
+        slots = w.run(seed + runs, act_weight, resume=allow_breaks)
+        runs += 1
+        busy: dict = {p: [] for p in problem.participants}
+        for m, t in zip(problem.meetings, slots, strict=True):
+            if t is not None:
+                busy[m.a].append(t)
+                busy[m.b].append(t)
+        per = {p: count_breaks(ts) for p, ts in busy.items()}
+        weight = sum(m.weight for m, t in zip(problem.meetings, slots, strict=True) if t is not None)
+        key = (weight, -sum(per.values()))
+        if best is None or key > best[0]:
+            best = (key, slots, per, act_weight, runs)
+        last = time.monotonic() - r0
+        if best[0] == (ceiling, 0) or time.monotonic() + last > build_until:
+            break
+    (weight, neg_breaks), slots, per, act_weight, best_run = best
+    built = -neg_breaks
+    if allow_breaks and built > 0:
+        slots = close_breaks(problem, slots, deadline=t0 + time_limit)
+        busy = {p: [] for p in problem.participants}
+        for m, t in zip(problem.meetings, slots, strict=True):
+            if t is not None:
+                busy[m.a].append(t)
+                busy[m.b].append(t)
+        per = {p: count_breaks(ts) for p, ts in busy.items()}
+        neg_breaks = -sum(per.values())
+    return WaveResult(
+        slots=slots,
+        placed=sum(1 for t in slots if t is not None),
+        weight=weight,
+        breaks=-neg_breaks,
+        breaks_per_participant=per,
+        runs=runs,
+        seconds=time.monotonic() - t0,
+        stats={"act_weight": act_weight, "best_run": best_run, "breaks_before_polish": built},
+    )
+
+
+def zero_break_schedule(
+    problem: Problem, time_limit: float = 10.0, *, seed: int = 0, allow_breaks: bool = True
+) -> list[int | None]:
+    """Slot per meeting (None: not held): the most meetings the waves can hold, everybody's meetings
+    consecutive as long as the tables can be filled that way, then the fewest resumes (breaks).
+    ``allow_breaks`` False: zero breaks guaranteed (locks aside), possibly fewer meetings held.
+
+    See the module docstring for the method and :func:`wave_schedule` for the figures of a run.
+    """
+    return wave_schedule(problem, time_limit, seed=seed, allow_breaks=allow_breaks).slots
