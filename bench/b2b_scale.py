@@ -6,6 +6,8 @@
 400 tables × 24 slots = 9,600 places < 15,000 requests: the pre-checks prove that not every meeting can
 be placed, so the scheduler maximises the meetings placed (bound: min(requests, slots × tables, Σ per
 participant ⌊…⌋)), then minimises breaks (bound 0). Checked by bench/b2b_validate.py's rules.
+Then a rescheduling: 1 % of the placed meetings cancelled, the others kept as the previous schedule,
+the unplaced requests still candidates; reports the meetings placed and how many kept ones moved.
 """
 
 from __future__ import annotations
@@ -77,6 +79,53 @@ def check(problem: Problem, slots) -> tuple[list[str], int]:
     return errors, sum(per.values())
 
 
+def reschedule(pb: Problem, first, *, time_limit: float, seed: int) -> dict:
+    """After publishing `first`: 1 % of the placed meetings are cancelled, the rest are kept as the
+    previous schedule, and every request still unplaced stays a candidate (late acceptances). The
+    scheduler must place the most meetings, then move the fewest of the kept ones."""
+    rng = random.Random(seed)
+    placed = [k for k, t in enumerate(first.slots) if t is not None]
+    cancelled = set(rng.sample(placed, len(placed) // 100))
+    keep = [k for k in range(len(pb.meetings)) if k not in cancelled]
+    meetings = [
+        Meeting(
+            pb.meetings[k].a,
+            pb.meetings[k].b,
+            previous_slot=first.slots[k],
+            previous_table=first.tables[k] if first.slots[k] is not None else None,
+        )
+        for k in keep
+    ]
+    again = Problem(
+        participants=pb.participants,
+        n_slots=pb.n_slots,
+        n_morning=pb.n_morning,
+        n_tables=pb.n_tables,
+        meetings=meetings,
+        fairness=pb.fairness,
+        name=pb.name + "-reschedule",
+    )
+    s = solve(again, time_limit=time_limit, allow_unplaced=True)
+    errors, _ = check(again, s.slots)
+    moved = [mv for mv in s.moves if mv.slot_changed]
+    print(
+        f"{again.name}: {len(cancelled)} cancelled, placed {s.placed} (before {len(placed) - len(cancelled)} kept), "
+        f"{len(moved)} moved to another slot, {len(s.moves) - len(moved)} to another table, breaks {s.breaks}, "
+        f"{s.wall_time:.2f} s, check: {'ok' if not errors else errors[:3]}"
+    )
+    return {
+        "cancelled": len(cancelled),
+        "kept_before": len(placed) - len(cancelled),
+        "placed": s.placed,
+        "moved_slot": len(moved),
+        "moved_table_only": len(s.moves) - len(moved),
+        "breaks": s.breaks,
+        "seconds": round(s.wall_time, 2),
+        "valid": not errors,
+        "errors": errors[:5],
+    }
+
+
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--time-limit", type=float, default=60.0)
@@ -122,6 +171,7 @@ def main(argv=None) -> int:
             "valid": not errors,
             "errors": errors[:5],
         }
+        result["reschedule"] = reschedule(pb, s, time_limit=args.time_limit, seed=args.seed)
     else:
         errors, breaks = check(pb, strict.slots) if strict.breaks is not None else (["no schedule"], None)
         print(f"breaks {strict.breaks} bound {strict.bound} check: {'ok' if not errors else errors[:3]}")

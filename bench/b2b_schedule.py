@@ -15,6 +15,7 @@ import argparse
 import csv
 import fnmatch
 import json
+import os
 import platform
 import sys
 import time
@@ -154,6 +155,7 @@ def run_instances(args) -> int:
     best = load_best(Path(args.best_known))
     methods = [m.strip() for m in args.methods.split(",") if m.strip()]
     rows = []
+    load_start = os.getloadavg()
     print(
         f"{'instance':32s} {'method':9s} {'result':10s} {'breaks':>6s} {'bound':>6s} {'seconds':>8s}  check"
     )
@@ -171,6 +173,7 @@ def run_instances(args) -> int:
                     "bound": s.bound,
                     "seconds": s.wall_time,
                     "explanation": [c.message for c in s.conflicts][:5],
+                    "stats": s.stats,  # which search found / refuted what (calls, sat)
                 }
             elif method == "baseline":
                 res = baseline(problem, args.baseline_time_limit)
@@ -227,16 +230,19 @@ def run_instances(args) -> int:
         ratio = summary["baseline"]["total_seconds"] / summary["jumelage"]["total_seconds"]
         summary["ratio_baseline_over_jumelage"] = round(ratio, 2)
         print(f"RATIO baseline/jumelage total time: {ratio:.2f}")
+    load = {"start": [round(x, 2) for x in load_start], "end": [round(x, 2) for x in os.getloadavg()]}
+    print(f"LOAD average (1, 5, 15 min) at start {load['start']}, at end {load['end']}")
     out = (
         Path(args.output) if args.output else HERE / "results" / f"b2b_{time.strftime('%Y%m%d-%H%M%S')}.json"
     )
     out.parent.mkdir(parents=True, exist_ok=True)
     payload = {
         "command": " ".join(sys.argv),
-        "machine": {"cpus": __import__("os").cpu_count(), "python": platform.python_version()},
+        "machine": {"cpus": os.cpu_count(), "python": platform.python_version()},
         "time_limit": args.time_limit,
         "baseline_time_limit": args.baseline_time_limit,
         "fairness": args.fairness,
+        "load_average": load,
         "summary": summary,
         "runs": rows,
     }

@@ -6,6 +6,7 @@ from django.core.exceptions import ValidationError
 
 from jumelage.brokerage import scheduling, services
 from jumelage.brokerage.models import Meeting, MeetingSeat, ScheduleRun
+from jumelage.core.models import AuditLog
 
 
 def accept(a, b):
@@ -61,6 +62,7 @@ def test_rescheduling_after_a_late_acceptance_moves_nobody(
         run2 = scheduling.start_run(brokerage=brokerage, actor=staff)
     run2.refresh_from_db()
     assert run2.status == "ready" and run2.placed == 3 and run2.moved == 0
+    assert scheduling.moves(run2) == []
     with django_capture_on_commit_callbacks(execute=True):
         changed = scheduling.publish(run=run2, actor=staff)
     after = {m.pk: (m.slot_id, m.table_id) for m in Meeting.objects.all()}
@@ -123,3 +125,97 @@ def test_an_older_draft_cannot_be_published_over_a_newer_one(
     with pytest.raises(ValidationError, match="A newer run exists"):
         scheduling.publish(run=first, actor=staff)
     assert not Meeting.objects.filter(slot__isnull=False).exists()
+
+
+def place(brokerage, staff, meeting, number, table):
+    """A meeting as published earlier: in slot `number` at `table` (locked then unlocked: movable)."""
+    services.lock(
+        meeting=meeting,
+        slot=brokerage.slots.get(number=number),
+        table=brokerage.tables.get(name=table),
+        actor=staff,
+    )
+    services.unlock(meeting=meeting, actor=staff)
+
+
+@pytest.fixture
+def published(brokerage_world):
+    """Anna–Bruno in slot 1, Anna–Chloé in slot 2, Dirk–Bruno in slot 3 (of 4), Dirk away in slot 4."""
+    brokerage, p, staff = brokerage_world
+    services.set_availability(participant=p["Dirk"], unavailable=[brokerage.slots.get(number=4)], actor=staff)
+    rows = {}
+    for (a, b), number, table in (
+        (("Anna", "Bruno"), 1, "A1"),
+        (("Anna", "Chloé"), 2, "A1"),
+        (("Dirk", "Bruno"), 3, "A2"),
+    ):
+        rows[a, b] = accept(p[a], p[b]).meeting
+        place(brokerage, staff, rows[a, b], number, table)
+    return brokerage, p, staff, rows
+
+
+def run_and_read(brokerage, staff, capture):
+    with capture(execute=True):
+        run = scheduling.start_run(brokerage=brokerage, actor=staff, time_limit=5)
+    run.refresh_from_db()
+    return run
+
+
+def positions():
+    return {
+        m.pk: (m.slot.number if m.slot else None, m.table.name if m.table else None)
+        for m in Meeting.objects.all()
+    }
+
+
+def test_rescheduling_an_unchanged_event_moves_nothing(published, django_capture_on_commit_callbacks, smtp):
+    brokerage, _p, staff, _rows = published
+    before = positions()
+    run = run_and_read(brokerage, staff, django_capture_on_commit_callbacks)
+    assert run.status == "ready" and run.placed == 3 and run.moved == 0 and run.proven
+    assert scheduling.moves(run) == []
+    with django_capture_on_commit_callbacks(execute=True):
+        changed = scheduling.publish(run=run, actor=staff)
+    assert changed == [] and positions() == before
+    assert smtp.to("anna@example.org") == []
+
+
+def test_a_cancellation_moves_no_other_meeting(published, django_capture_on_commit_callbacks):
+    brokerage, p, staff, rows = published
+    services.withdraw(request=rows["Anna", "Chloé"].request, by=p["Anna"])
+    before = positions()
+    run = run_and_read(brokerage, staff, django_capture_on_commit_callbacks)
+    assert run.placed == 2 and run.moved == 0 and scheduling.moves(run) == []
+    with django_capture_on_commit_callbacks(execute=True):
+        assert scheduling.publish(run=run, actor=staff) == []
+    assert positions() == before  # Bruno keeps his break between slots 1 and 3: moves cost more
+
+
+def test_a_late_acceptance_that_needs_a_move_moves_exactly_one_meeting(
+    published, django_capture_on_commit_callbacks, smtp
+):
+    """Anna–Dirk: Anna is busy in slots 1 and 2, Dirk in 3 and away in 4 — one meeting must move."""
+    brokerage, p, staff, rows = published
+    before = positions()
+    late = accept(p["Anna"], p["Dirk"]).meeting
+    run = run_and_read(brokerage, staff, django_capture_on_commit_callbacks)
+    assert run.status == "ready" and run.placed == 4 and run.moved == 1 and run.proven
+    (move,) = scheduling.moves(run)
+    m = move["meeting"]
+    assert m.pk in {r.pk for r in rows.values()}
+    assert move["old_slot"].number == before[m.pk][0] and move["old_table"].name == before[m.pk][1]
+    assert move["new_slot"].number != move["old_slot"].number and move["new_table"] is not None
+    with django_capture_on_commit_callbacks(execute=True):
+        changed = scheduling.publish(run=run, actor=staff)
+    after = positions()
+    assert [pk for pk in before if after[pk] != before[pk]] == [m.pk]
+    assert after[m.pk] == (move["new_slot"].number, move["new_table"].name)
+    assert after[late.pk][0] is not None
+    # the people of the moved meeting and of the new one are told, with their new agenda
+    told = {m.request.requester_id, m.request.recipient_id, p["Anna"].pk, p["Dirk"].pk}
+    assert sorted(changed) == sorted(told)
+    for who in told:
+        participant = next(x for x in p.values() if x.pk == who)
+        assert len(smtp.to(participant.email)) == 1
+    entry = AuditLog.objects.get(action="brokerage.publish")
+    assert entry.data["moved"] == [m.pk]

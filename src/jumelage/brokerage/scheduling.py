@@ -5,9 +5,10 @@ run's time limit and stores the answer as a draft (`ScheduleRun.assignment`) —
 schedule changes. `publish` applies a draft in one transaction, under the database constraints that
 forbid a double booking, and tells the participants whose agenda changed.
 
-Rescheduling after late acceptances or cancellations first keeps every meeting where it is and places
-only the new ones; only if that places fewer meetings than a free run does it move confirmed meetings,
-and the draft reports how many it moves.
+Rescheduling after late acceptances or cancellations is one optimisation with the meetings already
+placed as the previous schedule: the most meetings placed (weighted by priority), then the fewest placed
+meetings that change slot, then table, then the fewest breaks. The draft stores how many it moves and
+`moves(run)` lists them, old → new.
 """
 
 from __future__ import annotations
@@ -38,22 +39,26 @@ def schedulable(brokerage: Brokerage):
     )
 
 
-def build_problem(brokerage: Brokerage, meetings: list[Meeting], *, keep_placed: bool) -> scheduler.Problem:
-    """Rows → the pure scheduler's input. Locked meetings are fixed to their slot; with `keep_placed`
-    so is every meeting already placed."""
+def build_problem(brokerage: Brokerage, meetings: list[Meeting]) -> scheduler.Problem:
+    """Rows → the pure scheduler's input. A locked meeting is fixed to its slot; every meeting already
+    placed brings its slot and table as ``previous_slot``/``previous_table`` (the table's 1-based rank
+    in the brokerage's table order), so that the scheduler moves as few of them as it can."""
     slots = list(brokerage.slots.order_by("number"))
     number_of = {s.pk: s.number for s in slots}
+    rank = {pk: i for i, pk in enumerate(_table_pks(brokerage), start=1)}
     people = sorted({m.request.requester_id for m in meetings} | {m.request.recipient_id for m in meetings})
     return scheduler.Problem(
         participants=people,
         n_slots=len(slots),
-        n_tables=brokerage.tables.count(),
+        n_tables=len(rank),
         meetings=[
             scheduler.Meeting(
                 a=m.request.requester_id,
                 b=m.request.recipient_id,
-                fixed_slot=number_of[m.slot_id] if m.slot_id and (m.locked or keep_placed) else None,
+                fixed_slot=number_of[m.slot_id] if m.slot_id and m.locked else None,
                 weight=m.request.priority,
+                previous_slot=number_of[m.slot_id] if m.slot_id else None,
+                previous_table=rank.get(m.table_id) if m.slot_id else None,
             )
             for m in meetings
         ],
@@ -61,6 +66,10 @@ def build_problem(brokerage: Brokerage, meetings: list[Meeting], *, keep_placed:
         fairness=FAIRNESS,
         name=str(brokerage),
     )
+
+
+def _table_pks(brokerage: Brokerage) -> list[int]:
+    return list(brokerage.tables.order_by("position", "pk").values_list("pk", flat=True))
 
 
 def unavailable_slots(participant_ids) -> dict[int, set[int]]:
@@ -130,45 +139,58 @@ def execute(run: ScheduleRun) -> ScheduleRun:
 
 
 def _solve(brokerage, meetings, time_limit):
+    """One run of the scheduler; with meetings already placed it is a rescheduling: the most meetings
+    placed first, then the fewest placed meetings moved, then the fewest breaks (see jumelage.meetings).
+    Returns (schedule, number of placed meetings whose slot or table changes)."""
     workers = getattr(settings, "SCHEDULER_WORKERS", 2)
-    problem = build_problem(brokerage, meetings, keep_placed=False)
-    already = {i for i, m in enumerate(meetings) if m.slot_id and not m.locked}
-    if already:
-        kept = scheduler.solve(
-            build_problem(brokerage, meetings, keep_placed=True),
-            time_limit=time_limit / 2,
-            workers=workers,
-            allow_unplaced=True,
-        )
-        if kept.placed is not None and kept.placed_bound is not None and kept.placed >= kept.placed_bound:
-            return kept, 0
-        free = scheduler.solve(problem, time_limit=time_limit / 2, workers=workers, allow_unplaced=True)
-        if (free.placed or 0) <= (kept.placed or 0):
-            return kept, 0
-        number_of = {s.pk: s.number for s in brokerage.slots.all()}
-        moved = sum(1 for i in already if free.slots[i] != number_of[meetings[i].slot_id])
-        return free, moved
-    return scheduler.solve(problem, time_limit=time_limit, workers=workers, allow_unplaced=True), 0
+    schedule = scheduler.solve(
+        build_problem(brokerage, meetings), time_limit=time_limit, workers=workers, allow_unplaced=True
+    )
+    return schedule, len(schedule.moves)
 
 
 def _tables(brokerage, placed) -> dict:
-    """{meeting_id: [slot_number, table_id]}: a locked meeting keeps its table, a meeting that stays
-    in its slot keeps its table, the others take the solver's table when free or any free one."""
-    tables = list(brokerage.tables.order_by("position", "pk"))
-    slot_pk = {s.number: s.pk for s in brokerage.slots.all()}
-    by_slot = defaultdict(list)
-    for meeting, number, table_index in placed:
-        by_slot[number].append((meeting, table_index))
-    out = {}
-    for number, items in by_slot.items():
-        free = [t.pk for t in tables]
-        stays = [(m, m.table_id) for m, _ in items if m.table_id and m.slot_id == slot_pk[number]]
-        staying = {m.pk for m, _ in stays}
-        rest = [(m, tables[ti - 1].pk if ti else None) for m, ti in items if m.pk not in staying]
-        for meeting, wanted in stays + rest:
-            table = wanted if wanted in free else free[0]
-            free.remove(table)
-            out[str(meeting.pk)] = [number, table]
+    """{meeting_id: [slot_number, table_id]}. The scheduler's tables are ranks in the table order; it
+    already keeps a placed meeting's table when it keeps its slot (and its table when free in a new
+    slot)."""
+    pks = _table_pks(brokerage)
+    return {str(meeting.pk): [number, pks[index - 1]] for meeting, number, index in placed}
+
+
+def moves(run: ScheduleRun) -> list[dict]:
+    """What publishing this draft changes for the meetings already placed, old → new: one dict per
+    meeting whose slot or table changes or that is left out (``new_slot`` None), in slot order.
+    Read against the current rows, which only publishing changes (a newer run blocks older drafts)."""
+    if run.status != ScheduleRun.Status.READY:
+        return []
+    brokerage = run.brokerage
+    slots = {s.number: s for s in brokerage.slots.all()}
+    tables = {t.pk: t for t in brokerage.tables.all()}
+    out = []
+    for m in (
+        schedulable(brokerage)
+        .filter(slot__isnull=False)
+        .select_related("request__requester", "request__recipient")
+    ):
+        new = run.assignment.get(str(m.pk))
+        new_slot, new_table = (slots[new[0]], tables.get(new[1])) if new else (None, None)
+        if new_slot is not None and (new_slot.pk, new_table.pk if new_table else None) == (
+            m.slot_id,
+            m.table_id,
+        ):
+            continue
+        out.append(
+            {
+                "meeting": m,
+                "a": m.request.requester.name,
+                "b": m.request.recipient.name,
+                "old_slot": m.slot,
+                "old_table": m.table,
+                "new_slot": new_slot,
+                "new_table": new_table,
+            }
+        )
+    out.sort(key=lambda d: (d["old_slot"].number, d["meeting"].pk))
     return out
 
 
@@ -256,15 +278,20 @@ def publish(*, run: ScheduleRun, actor) -> list[int]:
         ]
     MeetingSeat.objects.bulk_create(seats)
     changed: set[int] = set()
+    moved = []
     for m in Meeting.objects.filter(pk__in=meetings).select_related("request"):
         if (m.slot_id, m.table_id) != before[m.pk]:
             changed |= {m.request.requester_id, m.request.recipient_id}
+            if before[m.pk][0] is not None:
+                moved.append(m.pk)
     run.status = ScheduleRun.Status.PUBLISHED
     run.save(update_fields=["status", "updated_at"])
     brokerage.runs.filter(status=ScheduleRun.Status.READY).update(status=ScheduleRun.Status.DISCARDED)
     brokerage.status, brokerage.published_at = Brokerage.Status.SCHEDULED, timezone.now()
     brokerage.save(update_fields=["status", "published_at", "updated_at"])
-    log_action(actor=actor, action="brokerage.publish", obj=run, changed_agendas=len(changed))
+    log_action(
+        actor=actor, action="brokerage.publish", obj=run, changed_agendas=len(changed), moved=sorted(moved)
+    )
     from jumelage.brokerage import notify
 
     ids = sorted(changed)

@@ -13,11 +13,21 @@ meetings) → the per-participant lower bound (checks.breaks_lower_bound: fewest
 given availability, sessions and locks, exact by dynamic programming) → greedy construction +
 simulated annealing (a first schedule) → CP-SAT (scheduling/cpsat.py): "at most <bound> breaks?"
 first, then a short optimisation run for CP-SAT's objective bound, then a linear search "at most k
-breaks?" upwards — the first satisfiable k is optimal, every refuted k is a proven lower bound. When CP-SAT proves that no schedule exists at all,
+breaks?" upwards — the first satisfiable k is optimal, every refuted k is a proven lower bound. When
+CP-SAT refuted the bound, the linear search alternates CP-SAT with a SAT search of the same k
+(scheduling/sat.py, CaDiCaL), which finds the low-break schedules of tight events. When CP-SAT proves that no schedule exists at all,
 scheduling/explain.py names a small set of conflicting constraints (assumptions + deletion).
 Events too large for the exact model (more than EXACT_MAX_VARS meeting×slot booleans) stay on the
 local-search path, whose bound is the per-participant bound of checks.breaks_lower_bound.
 ``allow_unplaced=True`` (when the tables cannot hold every meeting) maximises the meetings placed first.
+
+Rescheduling: when meetings carry a ``previous_slot`` (and ``previous_table``), the problem is solved
+as with ``allow_unplaced`` and the order of the objectives is (1) the (priority-weighted) meetings
+placed, (2) the fewest meetings of the previous schedule that change slot (or are left out), (3) the
+fewest breaks, fairness staying a hard bound. Tables are then given so that a meeting that keeps its
+slot keeps its table and a moved meeting keeps its table number when it is free in the new slot (the
+fewest table changes for those slots). ``Schedule.moves`` lists every previous meeting whose slot or
+table changes, old → new.
 """
 
 from __future__ import annotations
@@ -36,6 +46,7 @@ from jumelage.meetings.scheduling.model import (
     Conflict,
     InvalidProblem,
     Meeting,
+    Move,
     Problem,
     Schedule,
     count_breaks,
@@ -52,6 +63,7 @@ __all__ = [
     "Conflict",
     "InvalidProblem",
     "Meeting",
+    "Move",
     "Problem",
     "Schedule",
     "assign_tables",
@@ -72,8 +84,11 @@ def breaks_by_participant(problem: Problem, slots: list[int | None]) -> dict:
 
 
 def assign_tables(problem: Problem, slots: list[int | None]) -> list[int | None]:
-    """Give each placed meeting a table (1..n_tables), distinct within a slot; a participant keeps the
-    table of their previous meeting when it is free (stable tables)."""
+    """Give each placed meeting a table (1..n_tables), distinct within a slot. A meeting of the
+    previous schedule keeps its table when it keeps its slot, and its table number when that table is
+    free in its new slot (each meeting wants one table, so serving the staying ones first then the
+    others keeps the most tables); otherwise a participant keeps the table of their previous meeting
+    when it is free (stable tables)."""
     tables: list[int | None] = [None] * len(slots)
     last: dict = {}
     by_slot: dict[int, list[int]] = {}
@@ -83,7 +98,18 @@ def assign_tables(problem: Problem, slots: list[int | None]) -> list[int | None]
     for t in sorted(by_slot):
         free = set(range(1, problem.n_tables + 1))
         pending = []
+        claims = sorted(
+            (k for k in by_slot[t] if problem.meetings[k].previous_table is not None),
+            key=lambda k: problem.meetings[k].previous_slot != t,
+        )
+        for k in claims:
+            want = problem.meetings[k].previous_table
+            if want in free:
+                tables[k] = want
+                free.discard(want)
         for k in by_slot[t]:
+            if tables[k] is not None:
+                continue
             m = problem.meetings[k]
             want = next((last[q] for q in (m.a, m.b) if last.get(q) in free), None)
             if want is not None:
@@ -98,6 +124,17 @@ def assign_tables(problem: Problem, slots: list[int | None]) -> list[int | None]
             m = problem.meetings[k]
             last[m.a] = last[m.b] = tables[k]
     return tables
+
+
+def moves(problem: Problem, slots: list[int | None], tables: list[int | None]) -> list[Move]:
+    """The meetings of the previous schedule whose slot or table changes (or that are left out)."""
+    out = []
+    for k, m in enumerate(problem.meetings):
+        if m.previous_slot is None:
+            continue
+        if slots[k] != m.previous_slot or (m.previous_table is not None and tables[k] != m.previous_table):
+            out.append(Move(k, m.previous_slot, m.previous_table, slots[k], tables[k]))
+    return out
 
 
 def _explain(prep: Prepared, time_limit: float, workers: int) -> list[Conflict]:
@@ -126,7 +163,7 @@ def solve(
     t0 = time.monotonic()
     deadline = t0 + time_limit
     n = len(problem.meetings)
-    if allow_unplaced:
+    if allow_unplaced or any(m.previous_slot is not None for m in problem.meetings):
         return _solve_partial(problem, t0=t0, deadline=deadline, workers=workers, seed=seed, exact=exact)
     prep = prepare(problem)
 
@@ -226,19 +263,36 @@ def _solve_partial(
     n_vars = sum(len(d) for d in prep.domains)
     use_exact = exact if exact is not None else n_vars <= EXACT_MAX_VARS
     stats: dict = {}
+    cap = problem.fairness if problem.fairness is not None else problem.n_slots
+    rescheduling = any(m.previous_slot is not None for m in problem.meetings)
+    kept = None
+    if rescheduling:
+        from jumelage.meetings.scheduling.heuristic import keep_and_insert
+
+        # keep the previous schedule, place the new meetings around it (one move at most each)
+        cand, fair = keep_and_insert(prep, cap=problem.fairness, deadline=t0 + 0.2 * (deadline - t0))
+        kept = cand if fair else None
     if use_exact:
         from jumelage.meetings.scheduling.cpsat import solve_exact
 
         status, slots, _obj, _bound, stats = solve_exact(
-            prep, time_limit=max(0.1, deadline - time.monotonic()), workers=workers, allow_unplaced=True
+            prep,
+            time_limit=max(0.1, deadline - time.monotonic()),
+            workers=workers,
+            allow_unplaced=True,
+            hint=kept,
         )
+        if slots is None and kept is not None:
+            status, slots = FEASIBLE, kept
         if slots is None:
             return Schedule(
                 status, [None] * n, [None] * n, None, None, time.monotonic() - t0, conflicts=capacity_note
             )
         proven = status == OPTIMAL
+    elif kept is not None:
+        slots, status, proven = kept, FEASIBLE, False
+        stats["path"] = "keep and insert"
     else:
-        cap = problem.fairness if problem.fairness is not None else problem.n_slots
         best_key, slots = None, None
         # randomised restarts of the construction for a tenth of the time limit: keep the best
         # (most placed, then fewest breaks); each restart is a fraction of a second at 15,000 meetings.
@@ -269,14 +323,20 @@ def _solve_partial(
     placed = sum(problem.meetings[k].weight for k, t in enumerate(slots) if t is not None)
     per = breaks_by_participant(problem, slots)
     breaks = sum(per.values())
+    tables = assign_tables(problem, slots)
+    changes = moves(problem, slots, tables)
+    stats["moved_slots"] = sum(1 for mv in changes if mv.slot_changed)
+    stats["moved_tables"] = len(changes) - stats["moved_slots"]
     if not use_exact:
-        # proven when the construction meets both bounds: every placeable place used, nobody a break
-        proven = placed >= ub and breaks == 0
+        # proven when the construction meets every bound: every placeable place used, nothing moved,
+        # nobody a break
+        proven = placed >= ub and breaks == 0 and not changes
         status = OPTIMAL if proven else FEASIBLE
     return Schedule(
         status=status if slots else UNKNOWN,
         slots=slots,
-        tables=assign_tables(problem, slots),
+        tables=tables,
+        moves=changes,
         breaks=breaks,
         bound=breaks if proven else 0,
         wall_time=time.monotonic() - t0,

@@ -67,6 +67,10 @@ def validate(problem: Problem) -> None:
                         "precedence", f"{label} must follow meeting {j + 1}, which does not exist.", (), (k,)
                     )
                 )
+        if m.previous_slot is not None and not 1 <= m.previous_slot <= T:
+            errors.append(
+                Conflict("previous", f"{label} stood in slot {m.previous_slot}, outside 1..{T}.", (), (k,))
+            )
         if m.weight < 0:
             errors.append(Conflict("weight", f"{label} has a negative weight.", (), (k,)))
     for who in problem.forbidden:

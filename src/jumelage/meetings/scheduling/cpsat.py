@@ -15,6 +15,12 @@ from collections import defaultdict
 from ortools.sat.python import cp_model
 
 from jumelage.meetings.scheduling.checks import Prepared, breaks_lower_bound
+from jumelage.meetings.scheduling.model import count_breaks
+
+# the SAT search joins in on days of at least this many slots and events of at most this many meetings
+# (measured on the published instances: see solve_by_bounds and bench/README.md)
+SAT_MIN_SLOTS = 16
+SAT_MAX_MEETINGS = 250
 
 
 class _Model:
@@ -127,7 +133,8 @@ class _Model:
                 m.AddImplication(r, prev.Not())
                 m.AddBoolOr([ut.Not(), prev, r])
                 starts.append(r)
-            lb = breaks_lower_bound(prep, p)
+            # the per-participant bound assumes every meeting placed: none when some may be left out
+            lb = 0 if allow_unplaced else breaks_lower_bound(prep, p)
             lbs[p] = lb
             ub = len(ks) - 1
             bp = m.NewIntVar(lb, max(lb, ub), f"B{p}")
@@ -165,6 +172,15 @@ class _Model:
                     m.Add(v >= lo)
                 m.Add(hi - lo <= fair)
         self.static_lb = sum(lbs.values())
+        # rescheduling: a meeting of the previous schedule that leaves its slot (or is left out) counts
+        # one move; 1 - x[k, previous slot]
+        self.kept = [
+            xs[mt.previous_slot]
+            for xs, mt in zip(self.x, pb.meetings, strict=True)
+            if mt.previous_slot is not None and mt.previous_slot in xs
+        ]
+        self.n_previous = sum(1 for mt in pb.meetings if mt.previous_slot is not None)
+        self.moved = self.n_previous - sum(self.kept)
 
     def _window(self, p, u: dict, bp) -> None:
         """Redundant: started[t] / ends_later[t] booleans; an idle slot inside the window means a break."""
@@ -266,9 +282,13 @@ def solve_exact(
     mdl = _Model(prep, allow_unplaced=allow_unplaced)
     m = mdl.model
     if allow_unplaced:
-        # lexicographic: every placed meeting outweighs any number of breaks
+        # lexicographic: every placed meeting outweighs any number of moves, and every move of a
+        # meeting of the previous schedule outweighs any number of breaks
         big = 1 + sum(max(0, len(ks) - 1) for ks in prep.of.values())
-        m.Maximize(big * mdl.placed - mdl.total)
+        if mdl.n_previous:
+            m.Maximize(big * (mdl.n_previous + 1) * mdl.placed - big * mdl.moved - mdl.total)
+        else:
+            m.Maximize(big * mdl.placed - mdl.total)
     else:
         m.Minimize(mdl.total)
     if hint is not None:
@@ -304,6 +324,10 @@ def solve_by_bounds(
     params: dict | None = None,
     bound_phase: float = 0.2,
     first_try: float = 0.5,
+    sat: bool = True,
+    sat_slice: float = 2.0,
+    cp_slice: float = 1.5,
+    growth: float = 1.5,
 ):
     """Linear search from the lower bound: is there a schedule with at most k breaks, k = lower, lower+1, …
 
@@ -312,14 +336,26 @@ def solve_by_bounds(
     breaks, proven bound, stats) with status "optimal", "infeasible" (no schedule at all) or "unknown"
     when the deadline struck (then slots/breaks are the incumbent's, bound the last k not refuted).
 
-    Order: (1) "at most ``lower``?" for up to ``first_try`` of the time — the per-participant bound is
-    often the optimum, and a decision problem is easier than an optimisation; (2) when refuted, a short
-    optimisation run (``bound_phase`` of the time left) whose objective bound (LP, cores) lifts k and
-    which may bring a better schedule; (3) the linear search from there.
+    Order: (1) CP-SAT "at most ``lower``?" for up to ``first_try`` of the time — the per-participant
+    bound is often the optimum, and CP-SAT decides it fast on most events. (2) When CP-SAT refuted it,
+    time slices growing by ``growth`` go in turn to
+    - CP-SAT (``cp_slice`` seconds first): once a short optimisation whose objective bound (LP, cores)
+      lifts k and may bring a schedule, then "at most k?" hinted with the best schedule known;
+    - SAT (sat.SatModel, CaDiCaL; ``sat_slice`` seconds first): one incremental solver for the whole
+      run, "at most k?" under an assumption, so it resumes where it stopped and keeps what it learned;
+      it finds the low-break schedules of the tight 21–22-slot events that CP-SAT does not.
+    When CP-SAT could not decide the bound in time (it is looking for a schedule at the bound, e.g.
+    the 302-meeting events), or on days shorter than ``SAT_MIN_SLOTS`` (where the SAT search found
+    nothing and the turns cost CP-SAT its refutations), or on events of more than
+    ``SAT_MAX_MEETINGS`` meetings (the SAT search is slow there and CP-SAT needs its whole time for
+    "at most k?", e.g. forum-14.fixed020-Forb), it goes on alone as before: a short
+    optimisation (``bound_phase`` of the time left), then "at most k?" with all the time left, k up.
+    Each k that one refutes is refuted for both.
     """
     k = lower
     stats: dict = {"calls": []}
     checked_feasible = incumbent is not None
+    sm = None
 
     def call(bound: int | None, limit: float | None = None, first: bool = True):
         left = deadline - time.monotonic()
@@ -367,40 +403,102 @@ def solve_by_bounds(
         nonlocal k
         k = max(k, b)
 
-    # (1) the per-participant bound first
-    if incumbent is None or incumbent[1] > k:
-        res, sol = call(k, limit=first_try * max(0.0, deadline - time.monotonic()))
-        if res == "sat":
-            return "optimal", sol[0], sol[1], sol[1], stats
-        if res == "unsat":
-            k += 1  # whether any schedule exists at all is settled by the optimisation run below
-    if bound_phase > 0 and (incumbent is None or k < incumbent[1]):
-        # (2) a short optimisation run: CP-SAT's objective bound lifts k, and may bring a schedule
-        res, sol = call(None, limit=bound_phase * max(0.0, deadline - time.monotonic()), first=False)
-        if res == "unsat":
-            return "infeasible", None, None, None, stats
-        if res == "optimal":
-            return "optimal", sol[0], sol[1], sol[1], stats
-        if sol is not None and (incumbent is None or sol[1] < incumbent[1]):
-            incumbent = sol
-        checked_feasible = checked_feasible or sol is not None
-    while True:  # (3) linear search
-        if incumbent is not None and k >= incumbent[1]:
-            return "optimal", incumbent[0], incumbent[1], incumbent[1], stats
-        res, sol = call(k)
-        if res == "sat":
-            return "optimal", sol[0], sol[1], sol[1], stats
-        if res is None:
-            break
-        k += 1
-        if not checked_feasible:
-            checked_feasible = True
-            res, sol = call(None)
-            if res == "unsat":
-                return "infeasible", None, None, None, stats
+    def sat_turn(until: float):
+        """Run the SAT search of k, k + 1, … until ``until``; a schedule found is optimal."""
+        nonlocal sm
+        t = time.monotonic()
+        top = incumbent[1] - 1 if incumbent is not None else k + 40
+        if sm is None:
+            from jumelage.meetings.scheduling.sat import SatModel
+
+            sm = SatModel(prep, max_k=top)
+            stats["sat_build_s"] = round(time.monotonic() - t, 2)
+        while k <= top and time.monotonic() < until:
+            res = sm.at_most(k, deadline=until)
             if res is None:
                 break
-            incumbent = sol
+            if res:
+                slots = sm.read()
+                stats["sat"] = [*stats.get("sat", []), (k, "sat", round(time.monotonic() - t, 2))]
+                return slots
+            stats["sat"] = [*stats.get("sat", []), (k, "unsat", round(time.monotonic() - t, 2))]
+            lift(k + 1)
+        return None
+
+    try:
+        if sat:
+            try:
+                import pysat  # noqa: F401
+            except ImportError:  # pragma: no cover - python-sat is a declared dependency
+                sat = False
+        # (1) the per-participant bound first
+        res = "unsat"
+        if incumbent is None or incumbent[1] > k:
+            res, sol = call(k, limit=first_try * max(0.0, deadline - time.monotonic()))
+            if res == "sat":
+                return "optimal", sol[0], sol[1], sol[1], stats
+            if res == "unsat":
+                lift(k + 1)  # whether any schedule exists at all is settled by the optimisation run below
+            # SAT pays where the bound was refuted at once on long days (the tight 21–22-slot events);
+            # where CP-SAT could not decide it in time, it is searching for a schedule at the bound, and
+            # on short days (10 slots) it refutes k after k faster alone: let it go on
+            pb = prep.problem
+            sat = (
+                sat
+                and res == "unsat"
+                and pb.n_slots >= SAT_MIN_SLOTS
+                and len(pb.meetings) <= SAT_MAX_MEETINGS
+            )
+        bound_done = bound_phase <= 0
+        while time.monotonic() < deadline - 0.05:  # (2) the two searches in turn
+            if incumbent is not None and k >= incumbent[1]:
+                return "optimal", incumbent[0], incumbent[1], incumbent[1], stats
+            if not bound_done:
+                bound_done = True
+                limit = cp_slice if sat else bound_phase * max(0.0, deadline - time.monotonic())
+                res, sol = call(None, limit=limit, first=False)
+                if res == "unsat":
+                    return "infeasible", None, None, None, stats
+                if res == "optimal":
+                    return "optimal", sol[0], sol[1], sol[1], stats
+                if sol is not None and (incumbent is None or sol[1] < incumbent[1]):
+                    incumbent = sol
+                checked_feasible = checked_feasible or sol is not None
+            else:
+                res, sol = call(k, limit=cp_slice if sat else None)
+                if res == "sat":
+                    return "optimal", sol[0], sol[1], sol[1], stats
+                if res == "unsat":
+                    lift(k + 1)
+                    if not checked_feasible:
+                        checked_feasible = True
+                        res, sol = call(None)
+                        if res == "unsat":
+                            return "infeasible", None, None, None, stats
+                        if sol is not None:
+                            incumbent = sol
+            if incumbent is not None and k >= incumbent[1]:
+                continue
+            if sat:
+                slots = sat_turn(min(deadline, time.monotonic() + sat_slice))
+                if slots is not None:
+                    total = _total_breaks(prep, slots)
+                    return "optimal", slots, total, total, stats
+            sat_slice *= growth
+            cp_slice *= growth
+    finally:
+        if sm is not None:
+            sm.close()
     if incumbent is not None:
+        if k >= incumbent[1]:
+            return "optimal", incumbent[0], incumbent[1], incumbent[1], stats
         return "unknown", incumbent[0], incumbent[1], k, stats
     return "unknown", None, None, k, stats
+
+
+def _total_breaks(prep: Prepared, slots: list[int | None]) -> int:
+    per: dict = defaultdict(list)
+    for m, t in zip(prep.problem.meetings, slots, strict=True):
+        per[m.a].append(t)
+        per[m.b].append(t)
+    return sum(count_breaks(ts) for ts in per.values())

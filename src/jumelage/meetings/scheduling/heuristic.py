@@ -17,6 +17,7 @@ import random
 import time
 
 from jumelage.meetings.scheduling.checks import Prepared
+from jumelage.meetings.scheduling.model import count_breaks
 
 
 def _runs(row: list[int]) -> int:
@@ -595,3 +596,158 @@ def repair_breaks(
                 broken.append(w)
                 listed.add(w)
     return removed
+
+
+def keep_and_insert(
+    prep: Prepared, *, cap: int | None, deadline: float | None = None
+) -> tuple[list[int | None], bool]:
+    """Rescheduling without the exact model: keep every meeting of the previous schedule where it
+    stands (while it is still allowed there), place the others greedily (heaviest first, the slot
+    that adds the fewest breaks), then for a meeting still left out try moving **one** meeting that
+    blocks it (a participant's other meeting in that slot, or any meeting of a full slot) to another
+    slot. Every participant stays within the fairness band [least breaks, least breaks + cap] of the
+    kept schedule. Returns (slots, fair): ``fair`` False when the kept schedule itself breaks the
+    fairness bound (cancellations can do that), then the caller must not trust it.
+    """
+    pb = prep.problem
+    meetings = pb.meetings
+    n = len(meetings)
+    L = pb.n_tables
+    doms = [set(d) for d in prep.domains]
+    slot: list[int | None] = [None] * n
+    busy: dict = {p: {} for p in pb.participants}  # participant -> {slot: meeting}
+    count: dict[int, int] = {}
+    succ: dict[int, list[int]] = {}
+    for k, m in enumerate(meetings):
+        for j in m.after:
+            succ.setdefault(j, []).append(k)
+
+    def brk(p, extra=(), without=()) -> int:
+        ts = [t for t in busy[p] if t not in without] + list(extra)
+        return count_breaks(ts)
+
+    def order_ok(k: int, t: int) -> bool:
+        return all(slot[j] is None or slot[j] < t for j in meetings[k].after) and all(
+            slot[s] is None or slot[s] > t for s in succ.get(k, ())
+        )
+
+    def put(k: int, t: int | None) -> None:
+        m = meetings[k]
+        old = slot[k]
+        if old is not None:
+            del busy[m.a][old], busy[m.b][old]
+            count[old] -= 1
+        slot[k] = t
+        if t is not None:
+            busy[m.a][t] = busy[m.b][t] = k
+            count[t] = count.get(t, 0) + 1
+
+    for k in sorted(range(n), key=lambda k: -meetings[k].weight):
+        t = meetings[k].previous_slot
+        m = meetings[k]
+        free = t is not None and t in doms[k] and t not in busy[m.a] and t not in busy[m.b]
+        if free and count.get(t, 0) < L and order_ok(k, t):
+            put(k, t)
+    per = {p: brk(p) for p in pb.participants}
+    lo = min(per.values(), default=0)
+    hi = lo + cap if cap is not None else pb.n_slots
+
+    def fits(k: int, t: int, moving: int | None = None) -> bool:
+        m = meetings[k]
+        if t not in doms[k] or not order_ok(k, t):
+            return False
+        for p in (m.a, m.b):
+            other = busy[p].get(t)
+            if other is not None and other != moving:
+                return False
+        full = count.get(t, 0) - (1 if moving is not None and slot[moving] == t else 0)
+        return full < L
+
+    def band_ok(changes: dict) -> bool:
+        return all(lo <= v <= hi for v in changes.values())
+
+    def cost(k: int, t: int) -> tuple[int, dict] | None:
+        m = meetings[k]
+        new = {p: brk(p, extra=(t,)) for p in (m.a, m.b)}
+        if not band_ok(new):
+            return None
+        return sum(new[p] - per[p] for p in new), new
+
+    # a cancellation can leave someone over the fairness band (a hole in their day): close their
+    # holes by moving one of their meetings into a free slot between their first and last meeting
+    for p in pb.participants:
+        for _ in range(pb.n_slots):
+            if per[p] <= hi:
+                break
+            ts = sorted(busy[p])
+            holes = [t for t in range(ts[0], ts[-1] + 1) if t not in busy[p]]
+            best = None
+            for t in ts:
+                j = busy[p][t]
+                if meetings[j].fixed_slot is not None:
+                    continue
+                for g in holes:
+                    if not fits(j, g):
+                        continue
+                    put(j, g)
+                    new = {q: brk(q) for q in (meetings[j].a, meetings[j].b)}
+                    put(j, t)
+                    if new[p] < per[p] and band_ok(new) and (best is None or new[p] < best[0]):
+                        best = (new[p], j, g, new)
+            if best is None:
+                break
+            put(best[1], best[2])
+            per.update(best[3])
+    fair = all(lo <= v <= hi for v in per.values())
+
+    pending = sorted(
+        (k for k in range(n) if slot[k] is None and doms[k]),
+        key=lambda k: (-meetings[k].weight, len(doms[k])),
+    )
+    for k in pending:
+        best = None
+        for t in prep.domains[k]:
+            if fits(k, t):
+                c = cost(k, t)
+                if c is not None and (best is None or c[0] < best[0]):
+                    best = (c[0], t, c[1])
+        if best is not None:
+            put(k, best[1])
+            per.update(best[2])
+    for k in pending:
+        if slot[k] is not None or (deadline is not None and time.monotonic() > deadline):
+            continue
+        m = meetings[k]
+        done = False
+        for t in prep.domains[k]:
+            if t not in doms[k]:
+                continue
+            blockers = {busy[p][t] for p in (m.a, m.b) if t in busy[p]}
+            if len(blockers) > 1:
+                continue  # both sides busy in t: one move would not free it
+            if not blockers and count.get(t, 0) >= L:
+                blockers = {j for j, s in enumerate(slot) if s == t}
+            for j in sorted(blockers)[:8]:
+                if meetings[j].fixed_slot is not None:
+                    continue
+                mj = meetings[j]
+                for t2 in prep.domains[j]:
+                    if t2 == t or not fits(j, t2):
+                        continue
+                    old = slot[j]
+                    put(j, t2)
+                    if fits(k, t):
+                        who = {mj.a, mj.b, m.a, m.b}
+                        put(k, t)
+                        new = {p: brk(p) for p in who}
+                        if band_ok(new):
+                            per.update(new)
+                            done = True
+                            break
+                        put(k, None)
+                    put(j, old)
+                if done:
+                    break
+            if done:
+                break
+    return slot, fair

@@ -23,6 +23,8 @@ class Meeting:
     ``session``: 1 morning only, 2 afternoon only, 3 either. ``fixed_slot``: the slot it is locked to.
     ``after``: indices (in ``Problem.meetings``) of the meetings that must be held strictly earlier.
     ``weight``: priority when not every meeting can be placed.
+    ``previous_slot`` / ``previous_table``: where the meeting stands in the schedule already published
+    (rescheduling): the solver then moves as few of these meetings as it can (see :func:`solve`).
     """
 
     a: Hashable
@@ -31,6 +33,8 @@ class Meeting:
     fixed_slot: int | None = None
     after: tuple[int, ...] = ()
     weight: int = 1
+    previous_slot: int | None = None
+    previous_table: int | None = None
 
 
 @dataclass
@@ -74,6 +78,21 @@ class InvalidProblem(ValueError):
         super().__init__("; ".join(c.message for c in conflicts))
 
 
+@dataclass(frozen=True)
+class Move:
+    """A meeting of the previous schedule whose slot or table changes (``new_slot`` None: left out)."""
+
+    meeting: int
+    old_slot: int
+    old_table: int | None
+    new_slot: int | None
+    new_table: int | None
+
+    @property
+    def slot_changed(self) -> bool:
+        return self.new_slot != self.old_slot
+
+
 @dataclass
 class Schedule:
     """What :func:`solve` returns.
@@ -82,6 +101,7 @@ class Schedule:
     not placed. ``breaks``: the objective (total breaks), ``bound``: the proven lower bound on it.
     ``placed``/``placed_bound``: number (weighted) of meetings placed and its proven upper bound, when
     the problem was solved with ``allow_unplaced``. ``conflicts`` explain an infeasible answer.
+    ``moves``: when meetings had a previous slot, each of them whose slot or table changes.
     """
 
     status: str
@@ -96,6 +116,7 @@ class Schedule:
     placed_bound: int | None = None
     method: str = ""
     stats: dict = field(default_factory=dict)
+    moves: list[Move] = field(default_factory=list)
 
     @property
     def proven(self) -> bool:

@@ -1,0 +1,106 @@
+"""The SAT search of the B2B scheduler ("a schedule with at most k breaks?"), checked against brute
+force on small random events: the smallest satisfiable k is the optimum, and its schedules are valid."""
+
+import itertools
+import random
+import time
+
+import pytest
+
+from jumelage.meetings.scheduler import AFTERNOON, ANY, MORNING, Meeting, Problem
+from jumelage.meetings.scheduling.checks import prepare
+from jumelage.meetings.scheduling.model import count_breaks
+from jumelage.meetings.scheduling.sat import SatModel
+
+from .test_bounds import _brute_force_min_breaks
+
+
+def _random_event(rng):
+    people = ["A", "B", "C", "D", "E"]
+    pairs = rng.sample(list(itertools.combinations(people, 2)), rng.randint(3, 6))
+    meetings = []
+    for k, (a, b) in enumerate(pairs):
+        fixed = rng.choice([None, None, None, rng.randint(1, 5)])
+        session = rng.choice([ANY, ANY, MORNING, AFTERNOON]) if fixed is None else ANY
+        after = (rng.randrange(k),) if k and rng.random() < 0.2 else ()
+        meetings.append(Meeting(a, b, session=session, fixed_slot=fixed, after=after))
+    return Problem(
+        participants=people,
+        n_slots=5,
+        n_morning=3,
+        n_tables=rng.choice([1, 2]),
+        meetings=meetings,
+        forbidden={rng.choice(people): frozenset({rng.randint(1, 5)})},
+        fairness=rng.choice([None, 0, 1, 2]),
+    )
+
+
+def _check(pb, slots):
+    assert all(t is not None for t in slots)
+    assert max(slots.count(t) for t in set(slots)) <= pb.n_tables
+    per = {}
+    for p in pb.participants:
+        mine = [t for m, t in zip(pb.meetings, slots, strict=True) if p in (m.a, m.b)]
+        assert len(mine) == len(set(mine))
+        assert not set(mine) & set(pb.forbidden.get(p, ()))
+        per[p] = count_breaks(mine)
+    for k, m in enumerate(pb.meetings):
+        assert m.fixed_slot in (None, slots[k])
+        assert all(slots[j] < slots[k] for j in m.after)
+    if pb.fairness is not None:
+        assert max(per.values()) - min(per.values()) <= pb.fairness
+    return sum(per.values())
+
+
+@pytest.mark.parametrize("seed", range(8))
+def test_the_first_satisfiable_k_is_the_brute_force_optimum(seed):
+    rng = random.Random(seed)
+    checked = 0
+    for _ in range(15):
+        pb = _random_event(rng)
+        prep = prepare(pb)
+        if prep.conflicts:
+            continue
+        optimum = _brute_force_min_breaks(pb)
+        mdl = SatModel(prep, max_k=12)
+        try:
+            found = None
+            for k in range(13):
+                res = mdl.at_most(k, deadline=time.monotonic() + 10)
+                assert res is not None
+                if res:
+                    found = k
+                    assert _check(pb, mdl.read()) <= k
+                    break
+        finally:
+            mdl.close()
+        assert found == optimum
+        checked += optimum is not None
+    assert checked >= 3
+
+
+def test_the_linear_search_with_its_sat_turns_reaches_the_brute_force_optimum(monkeypatch):
+    """solve_by_bounds with the SAT turns forced on small events (they join only on long days) and
+    CP-SAT's slices too short to decide anything: the SAT search has to find the optimum."""
+    from jumelage.meetings.scheduling import cpsat
+    from jumelage.meetings.scheduling.checks import breaks_lower_bound
+
+    monkeypatch.setattr(cpsat, "SAT_MIN_SLOTS", 1)
+    rng = random.Random(11)
+    used_sat = 0
+    for _ in range(60):
+        pb = _random_event(rng)
+        prep = prepare(pb)
+        if prep.conflicts:
+            continue
+        optimum = _brute_force_min_breaks(pb)
+        if optimum is None:
+            continue
+        lb = sum(breaks_lower_bound(prep, p) for p in pb.participants)
+        status, slots, breaks, bound, stats = cpsat.solve_by_bounds(
+            prep, deadline=time.monotonic() + 10, lower=lb, workers=2, bound_phase=0, cp_slice=1e-9
+        )
+        assert status == "optimal" and breaks == bound == optimum
+        assert _check(pb, slots) == optimum
+        used_sat += "sat" in stats
+    assert used_sat >= 2  # where the per-participant bound is below the optimum
