@@ -202,3 +202,17 @@ def test_partial_placement_large_path_keeps_runs_unbroken():
     assert max(Counter(placed).values()) <= 8
     assert s.breaks == sum(s.breaks_per_participant.values())
     assert max(s.breaks_per_participant.values()) <= 2
+
+
+def test_partial_placement_large_path_places_priority_meetings_first():
+    # two tables, one slot: the organiser-created (heavier) meetings get them
+    pb = Problem(
+        participants=list(range(1, 9)),
+        n_slots=1,
+        n_tables=2,
+        meetings=[Meeting(1, 2), Meeting(3, 4, weight=3), Meeting(5, 6), Meeting(7, 8, weight=3)],
+    )
+    s = solve(pb, allow_unplaced=True, exact=False, time_limit=1)
+    assert s.slots == [None, 1, None, 1]
+    assert sorted(s.tables[1::2]) == [1, 2]
+    assert s.placed == 6 and s.stats["path"] in {"waves", "greedy and repair"}
