@@ -259,6 +259,9 @@ def publish(*, run: ScheduleRun, actor) -> list[int]:
         status__in=[ScheduleRun.Status.QUEUED, ScheduleRun.Status.RUNNING, ScheduleRun.Status.READY]
     ).exists():
         raise ValidationError(_("A newer run exists: publish that one or discard it first."))
+    from jumelage.brokerage import notify
+
+    moved_payload = notify.moves_payload(moves(run))  # read while the run is still the draft
     slots = {s.number: s for s in brokerage.slots.all()}
     meetings = {m.pk: m for m in schedulable(brokerage)}
     before = {m.pk: (m.slot_id, m.table_id) for m in meetings.values()}
@@ -292,10 +295,8 @@ def publish(*, run: ScheduleRun, actor) -> list[int]:
     log_action(
         actor=actor, action="brokerage.publish", obj=run, changed_agendas=len(changed), moved=sorted(moved)
     )
-    from jumelage.brokerage import notify
-
     ids = sorted(changed)
-    transaction.on_commit(lambda: notify.agenda_changed(brokerage.pk, ids))
+    transaction.on_commit(lambda: notify.agenda_changed(brokerage.pk, ids, moved=moved_payload))
     return ids
 
 

@@ -55,7 +55,9 @@ def run_detail(request, brokerage, pk):
             refused(request, exc)
     running = run.status in (ScheduleRun.Status.QUEUED, ScheduleRun.Status.RUNNING)
     template = "brokerage/_run.html" if request.htmx else "brokerage/run.html"
-    return render_page(request, brokerage, template, {"run": run, "running": running})
+    # What publishing this draft would change for the meetings already confirmed, old → new.
+    moves = scheduling.moves(run) if run.status == ScheduleRun.Status.READY else []
+    return render_page(request, brokerage, template, {"run": run, "running": running, "moves": moves})
 
 
 @brokerage_view("brokerage.view_dashboard")
