@@ -9,8 +9,9 @@ from __future__ import annotations
 import re
 import threading
 from collections import OrderedDict
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import cached_property, partial
 
 from django.conf import settings
 from django.db.models import Q, QuerySet
@@ -190,9 +191,13 @@ def filter_organisations(
     active = parse_filters(params)
     if active.q:
         active.words = search.prepare_query(active.q, using=qs.db)
+    return _narrowed(qs, active), active
+
+
+def _narrowed(qs: QuerySet[Organisation], active: ActiveFilters) -> QuerySet[Organisation]:
+    if active.words:
         qs = search.match_organisations(qs, active.words)
-    filtered = apply_filters(qs, active)
-    return search.rank_organisations(filtered, active.words), active
+    return search.rank_organisations(apply_filters(qs, active), active.words)
 
 
 FILTER_LABELS = {
@@ -287,7 +292,7 @@ class SearchResults:
     """What a directory search found: sliceable and countable like a queryset (for Paginator and
     ninja's pagination), the parsed filters, and the facets when asked for."""
 
-    results: QuerySet[Organisation]
+    query: Callable[[], QuerySet[Organisation]]  # builds `results` (asks the database on PostgreSQL)
     active: ActiveFilters
     total: int
     ids: Sequence[int]  # ordered ids of every result, or of the first CACHED_IDS on a cache hit
@@ -295,12 +300,18 @@ class SearchResults:
     # Rendered pieces of this result (e.g. the HTML of a page), kept with the cached entry.
     fragments: dict = field(default_factory=dict)
     version: str = ""  # the search.index_version() the results were found at
+    using: str = "default"
+
+    @cached_property
+    def results(self) -> QuerySet[Organisation]:
+        """Every result as a queryset: only needed past the ids kept in memory."""
+        return self.query()
 
     def prepare_rows(self, orgs) -> None:
         """Give each organisation of a page what its result row shows: `.detail_url`, `.kind_label`, and
         `.ecosystem_badges` (its ecosystems by name, from this process's in-memory index: no query).
         One reverse() for the page: a slug is [-a-zA-Z0-9_]+, so it goes into the URL as it is."""
-        index = directory_facets.current_index(self.results.db, version=self.version)
+        index = directory_facets.current_index(self.using, version=self.version)
         badges = index.ecosystems_of([org.pk for org in orgs])
         kinds = dict(OrganisationKind.choices)
         url = reverse("directory:organisation-detail", args=["slug"]).rsplit("slug", 1)
@@ -361,16 +372,33 @@ def search_directory(user, params: Mapping, *, facets: bool = False) -> SearchRe
     key = (version, _scope(user), get_language(), facets, _cache_key(params))
     hit = _result_cache.get(key)
     visible = visible_to(user)
+    # The results queryset is built only for pages past the ids kept in memory.
     if hit is not None:
         active, total, ids, facet_data, fragments = hit
-        results = search.rank_organisations(
-            apply_filters(search.match_organisations(visible, active.words), active), active.words
+        return SearchResults(
+            partial(_narrowed, visible, active),
+            active,
+            total,
+            ids,
+            facet_data,
+            fragments,
+            version,
+            visible.db,
         )
-        return SearchResults(results, active, total, ids, facet_data, fragments, version)
-    # The queryset stays lazy: it serves only slices past the cached ids of a later hit.
-    results, active = filter_organisations(visible, params)
+    active = parse_filters(params)
+    if active.q:
+        active.words = search.prepare_query(active.q, using=visible.db)
     index = directory_facets.current_index(visible.db, version=version)
     found = directory_facets.find(index, user, active, facets=facets)
     fragments: dict = {}
     _result_cache.put(key, (active, len(found.ids), found.ids[:CACHED_IDS].copy(), found.facets, fragments))
-    return SearchResults(results, active, len(found.ids), found.ids, found.facets, fragments, version)
+    return SearchResults(
+        partial(_narrowed, visible, active),
+        active,
+        len(found.ids),
+        found.ids,
+        found.facets,
+        fragments,
+        version,
+        visible.db,
+    )
