@@ -113,14 +113,18 @@ class DirectoryIndex:
     regions: list[tuple[str, str]]  # (casefolded key, label shown)
     eco_rows: np.ndarray  # (row, code into ecosystems) pairs, without repeats
     eco_codes: np.ndarray
-    ecosystems: list[tuple[int, str, str]]  # (pk, slug, name) by name
-    brands: list[Ecosystem]  # the same ecosystems (pk, slug, name, short_name), for result badges
+    brands: list[Ecosystem]  # by name (pk, slug, name, short_name): the codes of eco_codes, and badges
     node_rows: np.ndarray
     node_codes: np.ndarray
     nodes: list[tuple[int, str, str]]
     theme_rows: np.ndarray  # (row, code into themes) for each theme tagged on the row or above one that is
     theme_codes: np.ndarray
     themes: list[Theme]
+
+    @property
+    def ecosystems(self) -> list[tuple[int, str, str]]:
+        """(pk, slug, name) of each ecosystem, by code."""
+        return [(e.pk, e.slug, e.name) for e in self.brands]
 
     @property
     def size(self) -> int:
@@ -254,7 +258,6 @@ def build_index(*, using: str = "default", version: str = "") -> DirectoryIndex:
         regions=[(key, spellings[key]) for key in region_keys],
         eco_rows=eco_rows,
         eco_codes=eco_codes,
-        ecosystems=ecosystems,
         brands=brands,
         node_rows=node_rows,
         node_codes=node_codes,

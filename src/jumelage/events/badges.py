@@ -14,6 +14,7 @@ from fpdf import FPDF
 from jumelage.core.pdf import latin1
 from jumelage.events import qr
 from jumelage.events.models import Event, EventPartner, Registration
+from jumelage.events.queries import partners_in_order
 
 logger = logging.getLogger(__name__)
 
@@ -89,7 +90,7 @@ def _badge(doc: FPDF, x: float, y: float, event: Event, partners, registration: 
 
 
 def badges_pdf(event: Event, registrations: Iterable[Registration]) -> bytes:
-    partners = list(event.partners.select_related("ecosystem", "node__ecosystem").order_by("position", "pk"))
+    partners = partners_in_order(event)
     doc = FPDF(format="A4")
     doc.set_auto_page_break(False)
     doc.set_title(latin1(event.title))

@@ -45,18 +45,20 @@ def visible_to(user) -> QuerySet[Event]:
     return qs.filter(allowed)
 
 
+BRAND_RELATIONS = ("ecosystem", "node", "node__ecosystem")  # what a partner's brand shows
+
+
+def partners_in_order(event: Event) -> list[EventPartner]:
+    """The event's partners in their agreed order, with what their brands need."""
+    return list(event.partners.select_related(*BRAND_RELATIONS).order_by("position", "pk"))
+
+
 def with_partners(qs: QuerySet[Event]) -> QuerySet[Event]:
     """Partners (with what their brands need) fetched in one more query, in their agreed order."""
     from django.db.models import Prefetch
 
-    return qs.prefetch_related(
-        Prefetch(
-            "partners",
-            queryset=EventPartner.objects.select_related("ecosystem", "node", "node__ecosystem").order_by(
-                "position", "pk"
-            ),
-        )
-    )
+    partners = EventPartner.objects.select_related(*BRAND_RELATIONS).order_by("position", "pk")
+    return qs.prefetch_related(Prefetch("partners", queryset=partners))
 
 
 def in_scope(qs: QuerySet[Event], *, ecosystem=None, node=None) -> QuerySet[Event]:

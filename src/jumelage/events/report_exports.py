@@ -16,7 +16,8 @@ from django.utils.translation import pgettext
 
 from jumelage.directory.exporting import neutralise
 from jumelage.events.models import Event, Registration
-from jumelage.events.services.reports import Report, event_partners, kind_label
+from jumelage.events.queries import partners_in_order
+from jumelage.events.services.reports import Report, kind_label
 
 FORMATS = {"csv", "xlsx"}
 CONTENT_TYPES = {
@@ -112,7 +113,7 @@ def report_tables(report: Report) -> list[Table]:
 
 def attendee_table(event: Event) -> Table:
     """Who registered (cancelled ones left out): only what the registrants gave, and what staff did."""
-    partners = {p.pk: p.brand_name for p in event_partners(event)}
+    partners = {p.pk: p.brand_name for p in partners_in_order(event)}
     statuses = {value: str(label) for value, label in Registration.Status.choices}
     kinds: dict[str, str] = {"": ""}
     zone = timezone.get_current_timezone()

@@ -246,6 +246,12 @@ def placement_bound(prep: Prepared) -> int:
     return min(len(placeable), pb.n_slots * pb.n_tables, per_participant // 2)
 
 
+def _partial_key(problem: Problem, slots: list[int | None]) -> tuple[int, int]:
+    """Orders partial schedules: most weight placed first, then fewest breaks (smaller is better)."""
+    placed = sum(problem.meetings[k].weight for k, t in enumerate(slots) if t is not None)
+    return -placed, sum(breaks_by_participant(problem, slots).values())
+
+
 def _solve_partial(
     problem: Problem, *, t0: float, deadline: float, workers: int, seed: int, exact
 ) -> Schedule:
@@ -301,10 +307,7 @@ def _solve_partial(
         # about 210 breaks, against about 850 for the greedy construction + repair below, which still
         # runs on what time is left and wins when it places more weight or breaks less.
         waves = wave_schedule(problem, time_limit=0.75 * max(0.0, deadline - time.monotonic()), seed=seed)
-        wave_key = (
-            -sum(problem.meetings[k].weight for k, t in enumerate(waves.slots) if t is not None),
-            sum(breaks_by_participant(problem, waves.slots).values()),
-        )
+        wave_key = _partial_key(problem, waves.slots)
         stats["waves_breaks"] = wave_key[1]
         best_key, slots = None, None
         # randomised restarts of the construction for a tenth of the time limit: keep the best
@@ -316,10 +319,7 @@ def _solve_partial(
             max_breaks = 0 if attempt == 0 else cap
             cand = greedy_max_placement(prep, seed=seed + attempt, deadline=deadline, max_breaks=max_breaks)
             attempt += 1
-            key = (
-                -sum(problem.meetings[k].weight for k, t in enumerate(cand) if t is not None),
-                sum(breaks_by_participant(problem, cand).values()),
-            )
+            key = _partial_key(problem, cand)
             if best_key is None or key < best_key:
                 best_key, slots = key, cand
             if key[1] == 0 and -key[0] >= ub:
@@ -332,13 +332,10 @@ def _solve_partial(
 
             margin = 0.05 * max(0.0, deadline - t0)
             stats["repaired"] = repair_breaks(prep, slots, deadline=deadline - margin, seed=seed, cap=cap)
-        greedy_key = (
-            -sum(problem.meetings[k].weight for k, t in enumerate(slots) if t is not None),
-            sum(breaks_by_participant(problem, slots).values()),
-        )
-        if wave_key <= greedy_key:
-            slots = list(waves.slots)
-        stats["path"] = "waves" if wave_key <= greedy_key else "greedy and repair"
+        if wave_key <= _partial_key(problem, slots):
+            slots, stats["path"] = list(waves.slots), "waves"
+        else:
+            stats["path"] = "greedy and repair"
         status, proven = FEASIBLE, False
     placed = sum(problem.meetings[k].weight for k, t in enumerate(slots) if t is not None)
     per = breaks_by_participant(problem, slots)

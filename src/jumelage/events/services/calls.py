@@ -33,6 +33,7 @@ from jumelage.core import mail
 from jumelage.core.audit import log_action
 from jumelage.directory.models import Affiliation, Organisation, Representative, Stage
 from jumelage.events.models import Call, Criterion, Event, Juror, Score, Session, Submission
+from jumelage.events.queries import partners_in_order
 from jumelage.events.rules import is_organiser
 
 SCORE_MIN, SCORE_MAX = 0, 5
@@ -549,7 +550,7 @@ def _decision_mail(submission: Submission) -> mail.Mail:
             "submission": submission,
             "call": submission.call,
             "event": event,
-            "partners": list(event.partners.select_related("ecosystem", "node").order_by("position", "pk")),
+            "partners": partners_in_order(event),
             "answer_url": settings.SITE_URL
             + reverse("events:submission-answer", args=[answer_token(submission)])
             if selected

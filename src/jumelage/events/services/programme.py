@@ -25,6 +25,7 @@ from jumelage.core.audit import log_action
 from jumelage.directory import queries as directory_queries
 from jumelage.directory.models import Organisation, Person, Representative, Theme
 from jumelage.events.models import Event, EventPartner, Invitation, Proposal, ProposalApproval
+from jumelage.events.queries import partners_in_order
 from jumelage.events.rules import partners_staffed_by
 
 AUDIENCE_PARAMS = tuple(p for p in directory_queries.FILTER_PARAMS)
@@ -41,11 +42,7 @@ def co_organisers(event: Event) -> list[EventPartner]:
     (read once per event object)."""
     cached = event.__dict__.get("_co_organisers")
     if cached is None:
-        cached = [
-            p
-            for p in event.partners.select_related("ecosystem", "node").order_by("position", "pk")
-            if p.is_co_organiser
-        ]
+        cached = [p for p in partners_in_order(event) if p.is_co_organiser]
         event.__dict__["_co_organisers"] = cached
     return cached
 
@@ -463,10 +460,6 @@ def send_invitations(*, actor, proposal: Proposal) -> InvitationReport:
     return report
 
 
-def _partners_of(event: Event) -> list[EventPartner]:
-    return list(event.partners.select_related("ecosystem", "node").order_by("position", "pk"))
-
-
 def deliver_invitations(invitation_ids: list[int]) -> int:
     """Mail the invitations (each representative of the organisation, in their language) and mark them
     sent. Returns how many messages went out."""
@@ -481,7 +474,7 @@ def deliver_invitations(invitation_ids: list[int]) -> int:
     partners: dict[int, list] = {}
     mails = []
     for inv in invitations:
-        event_partners = partners.setdefault(inv.event_id, _partners_of(inv.event))
+        event_partners = partners.setdefault(inv.event_id, partners_in_order(inv.event))
         link = settings.SITE_URL + reverse("events:invitation-answer", args=[inv.token])
         for user in reps.get(inv.organisation_id, []) or []:
             mails.append(

@@ -29,6 +29,7 @@ from django_tasks import task
 from jumelage.core.audit import log_action
 from jumelage.core.mail import language_of
 from jumelage.events.models import Event, EventPartner, Question, Registration
+from jumelage.events.queries import partners_in_order
 
 Status = Registration.Status
 
@@ -94,7 +95,7 @@ def partner_for_organisation(event: Event, organisation) -> EventPartner | None:
     memberships = list(organisation.memberships.values_list("ecosystem_id", "node_id"))
     if not memberships:
         return None
-    partners = list(event.partners.select_related("node").order_by("position", "pk"))
+    partners = partners_in_order(event)
     node_ids = {n for _e, n in memberships if n}
     eco_ids = {e for e, _n in memberships}
     for p in partners:
@@ -361,9 +362,7 @@ def mail_for(registration: Registration, kind: str):
     from jumelage.events import qr
 
     event = registration.event
-    partners = list(
-        event.partners.select_related("ecosystem", "node", "node__ecosystem").order_by("position", "pk")
-    )
+    partners = partners_in_order(event)
     context = {
         "registration": registration,
         "event": event,

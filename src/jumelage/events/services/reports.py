@@ -27,6 +27,7 @@ from jumelage.core.audit import log_action
 from jumelage.core.models import AuditLog
 from jumelage.directory.models import Membership, OrganisationKind
 from jumelage.events.models import Call, Event, EventPartner, Feedback, Registration, Submission
+from jumelage.events.queries import partners_in_order
 
 THANKS_ACTION = "registration.thanks_sent"
 THANKS_TEMPLATE = "events/mail/report_thanks"
@@ -160,18 +161,12 @@ def _sorted_rows(counts: dict[str, list[int]], last: tuple[str, ...]) -> list[tu
     return rows
 
 
-def event_partners(event: Event) -> list[EventPartner]:
-    return list(
-        event.partners.select_related("ecosystem", "node", "node__ecosystem").order_by("position", "pk")
-    )
-
-
 def build_report(*, event: Event, user=None, now: datetime | None = None) -> Report:
     """The figures of one event, as the registrations say them. `user` decides which partners' rows
     are "your share" (the partners the user is staff of)."""
     from jumelage.events.rules import partners_staffed_by
 
-    partners = event_partners(event)
+    partners = partners_in_order(event)
     report = Report(event=event, phase=phase(event, now), partners=partners)
     statuses = Counter(event.registrations.values_list("status", flat=True).order_by())
     report.confirmed = statuses.get(Registration.Status.CONFIRMED, 0)
@@ -371,7 +366,7 @@ def send_thanks(*, event: Event, actor=None, now: datetime | None = None) -> int
         raise ReportError(
             _("This event did not take place (it is a draft or was cancelled): no thanks to send.")
         )
-    partners = event_partners(event)
+    partners = partners_in_order(event)
     pending = list(thanks_pending(event).select_related("event"))
     sent = 0
     for start in range(0, len(pending), MAIL_BATCH):

@@ -16,6 +16,7 @@ from django.views.decorators.http import require_POST
 from jumelage.core.forms import apply_service_errors
 from jumelage.directory.models import Stage
 from jumelage.events.models import Call, Session, Submission
+from jumelage.events.queries import partners_in_order
 from jumelage.events.services import calls as services
 from jumelage.events.views.common import event_view
 
@@ -124,10 +125,6 @@ def _get_call(event, pk) -> Call:
     return get_object_or_404(Call.objects.prefetch_related("criteria"), event=event, pk=pk)
 
 
-def _partners(event):
-    return list(event.partners.select_related("ecosystem", "node__ecosystem").order_by("position", "pk"))
-
-
 @event_view()
 def call_list(request, event):
     calls = list(event.calls.prefetch_related("criteria").order_by("closes_at", "pk"))
@@ -137,7 +134,7 @@ def call_list(request, event):
         "events/call_list.html",
         {
             "event": event,
-            "partners": _partners(event),
+            "partners": partners_in_order(event),
             "calls": calls,
             "now": now,
             "may_manage": request.user.has_perm(MANAGE, event),
@@ -193,7 +190,7 @@ def _call_context(request, event, call, form=None):
         )
     return {
         "event": event,
-        "partners": _partners(event),
+        "partners": partners_in_order(event),
         "call": call,
         "criteria": list(call.criteria.all()),
         "is_open": is_open,
@@ -491,7 +488,12 @@ def submission_answer(request, token):
     return render(
         request,
         "events/call_answer.html",
-        {"submission": submission, "event": event, "call": submission.call, "partners": _partners(event)},
+        {
+            "submission": submission,
+            "event": event,
+            "call": submission.call,
+            "partners": partners_in_order(event),
+        },
         status=status,
     )
 

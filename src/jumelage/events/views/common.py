@@ -8,7 +8,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 
-from jumelage.events.models import Event, EventPartner
+from jumelage.events.models import Event
 
 VIEW = "events.view_event"
 
@@ -42,10 +42,3 @@ def event_view(perm: str = VIEW):
         return wrapper
 
     return decorator
-
-
-def partners_in_order(event: Event) -> list[EventPartner]:
-    """The event's partners in their agreed order, with what their brands need."""
-    return list(
-        event.partners.select_related("ecosystem", "node", "node__ecosystem").order_by("position", "pk")
-    )

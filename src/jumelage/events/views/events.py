@@ -21,8 +21,9 @@ from jumelage.events import agenda as agendas
 from jumelage.events import calendar, queries
 from jumelage.events.core_forms import AddPartnerForm, EventForm, NewEventForm, brand_from_choice
 from jumelage.events.models import Event, EventKind, EventPartner, Session
+from jumelage.events.queries import partners_in_order
 from jumelage.events.services import events as services
-from jumelage.events.views.common import event_view, partners_in_order
+from jumelage.events.views.common import event_view
 
 EVENTS_PER_PAGE = 20
 

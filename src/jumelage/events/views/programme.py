@@ -14,6 +14,7 @@ from jumelage.core.forms import apply_service_errors
 from jumelage.directory.forms import theme_paths
 from jumelage.directory.models import Organisation, Person, Theme
 from jumelage.events.models import EventPartner, Invitation, Proposal, ProposalApproval
+from jumelage.events.queries import partners_in_order
 from jumelage.events.services import market_needs
 from jumelage.events.services import programme as services
 from jumelage.events.views.common import event_view
@@ -147,9 +148,7 @@ def _board_context(request, event, form=None, preview=None):
         form = ProposalForm(partners=mine, initial={"partner": mine[0].pk})
     return {
         "event": event,
-        "partners": list(
-            event.partners.select_related("ecosystem", "node__ecosystem").order_by("position", "pk")
-        ),
+        "partners": partners_in_order(event),
         "co_organisers": co_organisers,
         "rows": rows,
         "pending": pending,
@@ -339,9 +338,7 @@ def invitation_answer(request, token):
     context = {
         "invitation": invitation,
         "event": event,
-        "partners": list(
-            event.partners.select_related("ecosystem", "node__ecosystem").order_by("position", "pk")
-        ),
+        "partners": partners_in_order(event),
     }
     return render(request, "events/programme_invitation.html", context, status=status)
 

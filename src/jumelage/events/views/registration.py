@@ -17,8 +17,9 @@ from django.views.decorators.http import require_http_methods
 from jumelage.core.forms import apply_service_errors
 from jumelage.directory.models import Organisation, OrganisationKind, Theme
 from jumelage.events.models import Registration
+from jumelage.events.queries import partners_in_order
 from jumelage.events.services import registration as services
-from jumelage.events.views.common import event_view, partners_in_order
+from jumelage.events.views.common import event_view
 
 Status = Registration.Status
 
