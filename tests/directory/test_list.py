@@ -71,6 +71,26 @@ def test_results_show_name_kind_place_ecosystem_badge_and_tagline(client, world)
     assert 'value="energie"' in response.content.decode()  # the query is echoed in the search box
 
 
+def test_markup_in_names_places_and_regions_is_shown_as_text(client, world):
+    """Result rows and facet options are built in Python: every value must still be escaped."""
+    make(
+        "<b>Bold</b> & Co",
+        city='Liège "<i>centre</i>"',
+        region="<script>alert(1)</script>",
+        tagline_fr="<img src=x onerror=alert(1)>",
+        memberships=[(world.wallonia, world.awex)],
+    )
+    response = client.get("/directory/", {"q": "bold"})
+    body = response.content.decode()
+    assert "<b>Bold</b>" not in body and "<script>alert" not in body and "<img src=x" not in body
+    assert "&lt;b&gt;Bold&lt;/b&gt; &amp; Co" in body
+    assert result_names(response) == ["<b>Bold</b> & Co"]
+    page = text(response)
+    assert 'Liège "<i>centre</i>", BE' in page
+    assert "<img src=x onerror=alert(1)>" in page
+    assert "<script>alert(1)</script> (1)" in option_text(response, "region")
+
+
 def test_facet_counts_follow_the_current_results(client, world):
     make("Robot One", kind="startup", country="BE", region="Wallonie", memberships=[(world.wallonia, None)])
     make(

@@ -93,6 +93,34 @@ def _pairs(rows: np.ndarray, codes: np.ndarray, width: int) -> tuple[np.ndarray,
     return (pairs // max(width, 1)).astype(np.int32), (pairs % max(width, 1)).astype(np.int32)
 
 
+def _starts(pair_rows: np.ndarray, n: int) -> np.ndarray:
+    """Where each row's pairs start in the row-sorted pairs (n + 1 offsets, as in a CSR matrix)."""
+    return np.searchsorted(pair_rows, np.arange(n + 1)).astype(np.int64)
+
+
+class _Selection:
+    """A set of rows as a mask, and as row numbers when that is the cheaper way to count: most searches
+    match a small part of the directory, and gathering their rows beats testing all 100,000."""
+
+    def __init__(self, mask: np.ndarray):
+        self.mask = mask
+        rows = np.flatnonzero(mask)
+        self.rows = rows if 4 * len(rows) <= len(mask) else None
+
+    def column_counts(self, column: np.ndarray, width: int) -> np.ndarray:
+        values = column[self.mask] if self.rows is None else column[self.rows]
+        return np.bincount(values, minlength=width)
+
+    def code_counts(self, rows: np.ndarray, codes: np.ndarray, starts: np.ndarray, width: int) -> np.ndarray:
+        """How many selected rows have each code, from row-sorted (row, code) pairs."""
+        if self.rows is None:
+            return np.bincount(codes[self.mask[rows]], minlength=width)
+        begin = starts[self.rows]
+        lengths = starts[self.rows + 1] - begin
+        at = np.repeat(begin - (np.cumsum(lengths) - lengths), lengths) + np.arange(int(lengths.sum()))
+        return np.bincount(codes[at], minlength=width)
+
+
 @dataclass(frozen=True, eq=False)
 class DirectoryIndex:
     """Row r of every per-organisation array describes organisation `ids[r]` (ids ascending)."""
@@ -111,14 +139,17 @@ class DirectoryIndex:
     countries: list[str]
     region: np.ndarray  # codes into regions: one per case-insensitive spelling
     regions: list[tuple[str, str]]  # (casefolded key, label shown)
-    eco_rows: np.ndarray  # (row, code into ecosystems) pairs, without repeats
+    eco_rows: np.ndarray  # (row, code into ecosystems) pairs, without repeats, sorted by row
     eco_codes: np.ndarray
+    eco_starts: np.ndarray  # where each row's pairs start (see _starts)
     brands: list[Ecosystem]  # by name (pk, slug, name, short_name): the codes of eco_codes, and badges
     node_rows: np.ndarray
     node_codes: np.ndarray
+    node_starts: np.ndarray
     nodes: list[tuple[int, str, str]]
     theme_rows: np.ndarray  # (row, code into themes) for each theme tagged on the row or above one that is
     theme_codes: np.ndarray
+    theme_starts: np.ndarray
     themes: list[Theme]
 
     @property
@@ -144,8 +175,7 @@ class DirectoryIndex:
         """The ecosystems (by name) each of the given organisations belongs to, without a query."""
         wanted = np.asarray(list(ids), dtype=np.int64)
         rows, found = _rows_of(self.ids, wanted)
-        starts = np.searchsorted(self.eco_rows, rows, "left")
-        ends = np.searchsorted(self.eco_rows, rows, "right")
+        starts, ends = self.eco_starts[rows], self.eco_starts[rows + 1]
         return {
             pk: [self.brands[code] for code in self.eco_codes[start:end]] if ok else []
             for pk, ok, start, end in zip(wanted.tolist(), found.tolist(), starts, ends, strict=True)
@@ -258,12 +288,15 @@ def build_index(*, using: str = "default", version: str = "") -> DirectoryIndex:
         regions=[(key, spellings[key]) for key in region_keys],
         eco_rows=eco_rows,
         eco_codes=eco_codes,
+        eco_starts=_starts(eco_rows, n),
         brands=brands,
         node_rows=node_rows,
         node_codes=node_codes,
+        node_starts=_starts(node_rows, n),
         nodes=nodes,
         theme_rows=theme_rows,
         theme_codes=theme_codes,
+        theme_starts=_starts(theme_rows, n),
         themes=themes,
     )
 
@@ -397,21 +430,23 @@ def facet_options(
     """For each facet, its options with the number of organisations each would give: counted with every
     other filter applied (so that a chosen value does not hide its siblings)."""
 
-    def without(name: str) -> np.ndarray:
+    everything = _Selection(selected)
+
+    def without(name: str) -> _Selection:
         if name not in masks:
-            return selected
+            return everything
         mask = base.copy()
         for other, m in masks.items():
             if other != name:
                 mask &= m
-        return mask
+        return _Selection(mask)
 
     def column_counts(name: str, column: np.ndarray, values: list) -> dict:
-        counts = np.bincount(column[without(name)], minlength=len(values))
+        counts = without(name).column_counts(column, len(values))
         return {values[i]: int(c) for i, c in enumerate(counts) if c}
 
-    def pair_counts(name: str, rows: np.ndarray, codes: np.ndarray, width: int) -> np.ndarray:
-        return np.bincount(codes[without(name)[rows]], minlength=width)
+    def pair_counts(name: str, rows: np.ndarray, codes: np.ndarray, starts: np.ndarray, width: int):
+        return without(name).code_counts(rows, codes, starts, width)
 
     facets: dict[str, list[FacetOption]] = {}
     kinds = column_counts("kind", index.kind, index.kinds)
@@ -440,19 +475,19 @@ def facet_options(
         for key, label in sorted(index.regions)
         if key and regions.get(key)
     ]
-    counts = pair_counts("ecosystem", index.eco_rows, index.eco_codes, len(index.ecosystems))
+    counts = pair_counts("ecosystem", index.eco_rows, index.eco_codes, index.eco_starts, len(index.brands))
     facets["ecosystem"] = [
         FacetOption(slug, name, int(counts[i]), active.get("ecosystem") == slug)
         for i, (_pk, slug, name) in enumerate(index.ecosystems)
         if counts[i] or active.get("ecosystem") == slug
     ]
-    counts = pair_counts("node", index.node_rows, index.node_codes, len(index.nodes))
+    counts = pair_counts("node", index.node_rows, index.node_codes, index.node_starts, len(index.nodes))
     facets["node"] = [
         FacetOption(slug, name, int(counts[i]), active.get("node") == slug)
         for i, (_pk, slug, name) in enumerate(index.nodes)
         if counts[i] or active.get("node") == slug
     ]
-    counts = pair_counts("theme", index.theme_rows, index.theme_codes, len(index.themes))
+    counts = pair_counts("theme", index.theme_rows, index.theme_codes, index.theme_starts, len(index.themes))
     facets["theme"] = _theme_tree(index, counts, active.get("theme"))
     return facets
 
@@ -474,11 +509,13 @@ def _theme_tree(index: DirectoryIndex, counts, selected) -> list[FacetOption]:
                 up = parents.get(up)
     out: list[FacetOption] = []
 
+    labels = [theme.label for theme in index.themes]  # in the current language
+
     def walk(parent_id, depth, seen):
-        for i, theme in sorted(children.get(parent_id, []), key=lambda it: it[1].label.casefold()):
+        for i, theme in sorted(children.get(parent_id, []), key=lambda it: labels[it[0]].casefold()):
             count = int(counts[i])
             if (count or theme.pk in keep) and theme.pk not in seen:
-                out.append(FacetOption(theme.code, theme.label, count, theme.code == selected, depth))
+                out.append(FacetOption(theme.code, labels[i], count, theme.code == selected, depth))
                 walk(theme.pk, depth + 1, seen | {theme.pk})
 
     walk(None, 0, frozenset())

@@ -1,41 +1,52 @@
-"""The directory's facet selects, rendered in Python: about fifty options on every search page, which
-a template loop made the slowest part of the page (see bench/README.md, "Directory search")."""
+"""The directory's facet selects and result rows, rendered in Python: about fifty options and 25 rows
+on every search page, which template loops made the slowest part of the page (see bench/README.md,
+"Directory search"). Every value goes through html.escape, as the template's autoescape would."""
+
+from html import escape
 
 from django import template
-from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString, mark_safe
+from django.utils.text import capfirst
 from django.utils.translation import gettext
 
 register = template.Library()
 
 _INDENT = ("", "– ", "– – ")  # sub-themes, by depth
-_SELECTED = mark_safe(" selected")
 
 
 @register.simple_tag
 def facet_select(name: str, label: str, options) -> SafeString:
     """A labelled <select> for one facet: "All", then each option with its count."""
-    items = format_html_join(
-        "\n",
-        '<option value="{}"{}>{}{} ({})</option>',
-        (
-            (
-                option.value,
-                _SELECTED if option.selected else "",
-                _INDENT[min(option.depth, 2)],
-                option.label,
-                option.count,
-            )
-            for option in options or ()
-        ),
+    items = "\n".join(
+        f'<option value="{escape(str(o.value))}"{" selected" if o.selected else ""}>'
+        f"{_INDENT[min(o.depth, 2)]}{escape(str(o.label))} ({int(o.count)})</option>"
+        for o in options or ()
     )
-    return format_html(
-        '<div class="field">\n<label for="facet-{}">{}</label>\n<select id="facet-{}" name="{}">\n'
-        '<option value="">{}</option>\n{}\n</select>\n</div>',
-        name,
-        label,
-        name,
-        name,
-        gettext("All"),
-        items,
+    name = escape(name)
+    return mark_safe(
+        f'<div class="field">\n<label for="facet-{name}">{escape(str(label))}</label>\n'
+        f'<select id="facet-{name}" name="{name}">\n'
+        f'<option value="">{escape(gettext("All"))}</option>\n{items}\n</select>\n</div>'
     )
+
+
+def _row(org) -> str:
+    place = ""
+    if org.city or org.country:
+        place = " · " + (f"{escape(org.city)}, " if org.city else "") + escape(org.country or "")
+    badges = "".join(
+        f'<span class="badge brand-{escape(eco.slug)}">{escape(eco.short_name or eco.name)}</span> '
+        for eco in org.ecosystem_badges
+    )
+    tagline = f'\n<p class="tagline">{escape(org.tagline_fr)}</p>' if org.tagline_fr else ""
+    return (
+        f'<li class="result">\n<h3><a href="{escape(org.detail_url)}">{escape(org.name)}</a></h3>\n'
+        f'<p class="result-meta">{escape(capfirst(str(org.kind_label)))}{place}\n{badges}</p>{tagline}\n</li>'
+    )
+
+
+@register.simple_tag
+def result_list(page) -> SafeString:
+    """The ordered list of a page of organisations prepared by SearchResults.prepare_rows()."""
+    rows = "\n".join(_row(org) for org in page.object_list)
+    return mark_safe(f'<ol class="results" start="{page.start_index()}">\n{rows}\n</ol>')
