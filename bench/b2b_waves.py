@@ -9,6 +9,11 @@ For each seed: the event of bench/b2b_scale.py (2,000 participants, 15,000 unifo
   --time-limit seconds.
 Every schedule is re-checked by bench/b2b_scale.py's independent check() (overlaps, tables per slot,
 fairness d = 2, breaks recounted). The load average is printed with each line (shared 2-core machine).
+
+``--diagnose`` adds, for the zero-break schedule: the unheld requests whose two sides' runs overlap in
+time (usable in principle) and those whose runs are disjoint (dead for any zero-break schedule with
+these runs), and the first slot boundary tau at which the proven prefix budget
+(``waves.prefix_budget``) shows that no zero-break completion of slots 1..tau fills every table.
 """
 
 from __future__ import annotations
@@ -25,11 +30,51 @@ sys.path.insert(0, str(HERE.parent / "src"))
 sys.path.insert(0, str(HERE))
 
 from b2b_scale import check, generate  # noqa: E402
-from jumelage.meetings.scheduling.waves import wave_schedule  # noqa: E402
+from jumelage.meetings.scheduling.waves import prefix_budget, wave_schedule  # noqa: E402
 
 
 def _load() -> str:
     return " ".join(f"{x:.2f}" for x in os.getloadavg())
+
+
+def diagnose(pb, slots) -> dict:
+    """Where a zero-break schedule runs short (see the module docstring)."""
+    busy: dict = {}
+    for m, t in zip(pb.meetings, slots, strict=True):
+        if t is not None:
+            busy.setdefault(m.a, []).append(t)
+            busy.setdefault(m.b, []).append(t)
+    span = {p: (min(ts), max(ts)) for p, ts in busy.items()}
+    overlapping = disjoint = idle_side = 0
+    for m, t in zip(pb.meetings, slots, strict=True):
+        if t is not None:
+            continue
+        a, b = span.get(m.a), span.get(m.b)
+        if a is None or b is None:
+            idle_side += 1
+        elif a[0] <= b[1] and b[0] <= a[1]:
+            overlapping += 1
+        else:
+            disjoint += 1
+    total_places = pb.n_slots * pb.n_tables
+    first_short = None
+    for tau in range(1, pb.n_slots):
+        b = prefix_budget(pb, slots, tau)
+        if b.held + b.bound < total_places:
+            first_short = {
+                "tau": tau,
+                "held_up_to_tau": b.held,
+                "usable_after": b.usable,
+                "bound_after": b.bound,
+                "places_after": b.places,
+            }
+            break
+    return {
+        "unheld_runs_overlap": overlapping,
+        "unheld_runs_disjoint": disjoint,
+        "unheld_a_side_idle": idle_side,
+        "first_short_prefix": first_short,
+    }
 
 
 def main(argv=None) -> int:
@@ -42,6 +87,7 @@ def main(argv=None) -> int:
     ap.add_argument("--slots", type=int, default=24)
     ap.add_argument("--tables", type=int, default=400)
     ap.add_argument("--output", default="")
+    ap.add_argument("--diagnose", action="store_true", help="prefix budget of the zero-break schedule")
     args = ap.parse_args(argv)
     rows = []
     for seed in args.seeds:
@@ -74,6 +120,8 @@ def main(argv=None) -> int:
                 "load": _load(),
                 "check": "ok" if not errors else errors[:3],
             }
+            if args.diagnose and not allow:
+                row["diagnosis"] = diagnose(pb, r.slots)
             rows.append(row)
             print(
                 f"seed {seed} {method:10s} placed {r.placed}/{places}  breaks {breaks} (bound 0)  "
@@ -81,6 +129,8 @@ def main(argv=None) -> int:
                 f"load {row['load']}  check: {row['check']}",
                 flush=True,
             )
+            if "diagnosis" in row:
+                print(f"    {row['diagnosis']}", flush=True)
     out = (
         Path(args.output)
         if args.output

@@ -41,6 +41,8 @@ one-slot gaps; at a local minimum it kicks (a few swaps costing at most one brea
 the best schedule if it drifts. On the scale event (45 s in all) the best construction has about 270
 breaks and the search ends at 204–217 (seeds 1–3), every table filled. The proven lower bound is still
 0, and no zero-break schedule holding 9,600 meetings has been found (it may not exist).
+:func:`prefix_budget` (a proven bound on what a zero-break completion of slots 1..tau can still hold)
+shows where the pure waves stop being completable: from slot 17–18 on for seeds 1–3.
 
 Hard rules: nobody twice in a slot, at most ``n_tables`` meetings per slot, a meeting only in a slot
 of its session where neither side is unavailable (``Problem.forbidden``), precedences (a meeting only
@@ -637,3 +639,72 @@ def zero_break_schedule(
     See the module docstring for the method and :func:`wave_schedule` for the figures of a run.
     """
     return wave_schedule(problem, time_limit, seed=seed, allow_breaks=allow_breaks).slots
+
+
+@dataclass(frozen=True)
+class PrefixBudget:
+    """What a zero-break schedule can still hold after slot ``tau`` once slots 1..tau are fixed.
+
+    ``held``: meetings of the prefix (slots 1..tau); ``usable``: requests not in the prefix whose two
+    sides are *open* (a meeting in slot tau, or none yet) and that have an allowed slot after tau;
+    ``bound``: the most meetings any zero-break completion can add (see :func:`prefix_budget`);
+    ``places``: tables × slots after tau.
+    """
+
+    tau: int
+    held: int
+    usable: int
+    bound: int
+    places: int
+
+    @property
+    def short(self) -> int:
+        """Tables after tau that no zero-break completion of this prefix can fill."""
+        return max(0, self.places - self.bound)
+
+
+def prefix_budget(problem: Problem, slots: list[int | None], tau: int) -> PrefixBudget:
+    """A proven upper bound on the meetings a zero-break completion of a prefix can add.
+
+    Fix the meetings that ``slots`` puts in slots 1..tau (and no other meeting in those slots). In any
+    schedule that keeps this prefix and gives nobody a break, a meeting in a slot t > tau joins two
+    *open* participants: someone who met in 1..tau but not in tau would be idle in tau between two
+    meetings (a break). So every meeting after tau is a request outside the prefix between two open
+    participants with an allowed slot after tau (the ``usable`` set), and it uses one of the
+    ``n_tables`` tables of a slot after tau; an open participant p holds at most one meeting per slot,
+    so at most min(usable requests of p, allowed slots of p after tau) of them, and each meeting counts
+    for two participants. ``bound`` is the smallest of the three counts. It bounds the completion, not
+    the event: another prefix may do better. Used by ``bench/b2b_waves.py --diagnose`` to show where a
+    zero-break construction can no longer fill every table.
+    """
+    T, L = problem.n_slots, problem.n_tables
+    w = _Waves(problem)
+    n = len(w.people)
+    prefix = [0] * n
+    held = 0
+    for k, t in enumerate(slots):
+        if t is not None and t <= tau:
+            held += 1
+            a, b = w.ends[k]
+            prefix[a] |= 1 << t
+            prefix[b] |= 1 << t
+    open_ = [m == 0 or bool(m >> tau & 1) for m in prefix]
+    later = frozenset(range(tau + 1, T + 1))
+    usable = 0
+    deg = [0] * n
+    reach: list[set[int]] = [set() for _ in range(n)]
+    for k, (a, b) in enumerate(w.ends):
+        if slots[k] is not None and slots[k] <= tau:
+            continue
+        if not (open_[a] and open_[b]):
+            continue
+        allowed = later if w.dom[k] is None else later & w.dom[k]
+        if not allowed:
+            continue
+        usable += 1
+        for p in (a, b):
+            deg[p] += 1
+            reach[p] |= allowed
+    per_person = sum(min(deg[p], len(reach[p])) for p in range(n)) // 2
+    places = L * (T - tau)
+    return PrefixBudget(tau, held, usable, min(usable, places, per_person), places)
