@@ -193,3 +193,18 @@ def test_search_respects_the_queryset_it_is_given():
     make("Visible Robotics")
     make("Hidden Robotics", published=False)
     assert names("robotics", Organisation.objects.filter(published=True)) == ["Visible Robotics"]
+
+
+def test_a_search_leaves_the_connection_as_it_found_it():
+    """On PostgreSQL the match runs with sequential scans off (search._pg_fetch): the next statements
+    on the same connection must plan as before."""
+    from django.db import connection
+
+    make("Mobilité Bruxelles", tagline_fr="Logiciels de mobilité")
+    make("Capteurs Wallons")
+    assert names("logiciel") == ["Mobilité Bruxelles"]
+    assert names("mobilites") == ["Mobilité Bruxelles"]
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SHOW enable_seqscan")
+            assert cursor.fetchone()[0] == "on"
