@@ -104,3 +104,37 @@ def test_the_linear_search_with_its_sat_turns_reaches_the_brute_force_optimum(mo
         assert _check(pb, slots) == optimum
         used_sat += "sat" in stats
     assert used_sat >= 2  # where the per-participant bound is below the optimum
+
+
+@pytest.mark.parametrize("branch", ["sat first", "sat refutes first"])
+def test_each_order_of_the_two_searches_reaches_the_brute_force_optimum(monkeypatch, branch):
+    """The long-day orders of solve_by_bounds forced on small events (SAT search first, events of at
+    most SAT_MAX_MEETINGS meetings; SAT search refuting k up before CP-SAT alone, larger events — on
+    these small events the SAT search usually settles it in its first turn): every answer is the
+    brute-force optimum with a valid schedule, and no k the SAT search refuted reaches it."""
+    from jumelage.meetings.scheduling import cpsat
+    from jumelage.meetings.scheduling.checks import breaks_lower_bound
+
+    monkeypatch.setattr(cpsat, "SAT_MIN_SLOTS", 1)
+    if branch != "sat first":
+        monkeypatch.setattr(cpsat, "SAT_MAX_MEETINGS", 0)
+    rng = random.Random(5)
+    decided_after_refutation = 0
+    for _ in range(40):
+        pb = _random_event(rng)
+        prep = prepare(pb)
+        if prep.conflicts:
+            continue
+        optimum = _brute_force_min_breaks(pb)
+        if optimum is None:
+            continue
+        lb = sum(breaks_lower_bound(prep, p) for p in pb.participants)
+        status, slots, breaks, bound, stats = cpsat.solve_by_bounds(
+            prep, deadline=time.monotonic() + 10, lower=lb, workers=2
+        )
+        assert status == "optimal" and breaks == bound == optimum
+        assert _check(pb, slots) == optimum
+        refuted = [k for k, verdict, _s in stats.get("sat", []) if verdict == "unsat"]
+        assert all(k < optimum for k in refuted)
+        decided_after_refutation += optimum > lb
+    assert decided_after_refutation >= 2  # events where the per-participant bound was refuted

@@ -11,11 +11,13 @@ the proven lower bound. An impossible problem comes back with ``status == "infea
 Path: pre-checks (obvious infeasibility, named; a lock takes its slot from the participants' other
 meetings) → the per-participant lower bound (checks.breaks_lower_bound: fewest runs of busy slots
 given availability, sessions and locks, exact by dynamic programming) → greedy construction +
-simulated annealing (a first schedule) → CP-SAT (scheduling/cpsat.py): "at most <bound> breaks?"
-first, then a short optimisation run for CP-SAT's objective bound, then a linear search "at most k
-breaks?" upwards — the first satisfiable k is optimal, every refuted k is a proven lower bound. When
-CP-SAT refuted the bound, the linear search alternates CP-SAT with a SAT search of the same k
-(scheduling/sat.py, CaDiCaL), which finds the low-break schedules of tight events. When CP-SAT proves that no schedule exists at all,
+simulated annealing (a first schedule and CP-SAT's hint: 0.8 s on events of more than HINT_MEETINGS
+meetings, 0.05 s otherwise, at a 10 s limit) → CP-SAT (scheduling/cpsat.py): "at most <bound>
+breaks?" first, then a short optimisation run for CP-SAT's objective bound, then a linear search "at
+most k breaks?" upwards — the first satisfiable k is optimal, every refuted k is a proven lower bound.
+When CP-SAT refuted the bound on a long day, a SAT search of the same k (scheduling/sat.py, CaDiCaL)
+comes first: it finds the low-break schedules of tight events, and refutes k fast on the larger ones
+(see cpsat.solve_by_bounds). When CP-SAT proves that no schedule exists at all,
 scheduling/explain.py names a small set of conflicting constraints (assumptions + deletion).
 Events too large for the exact model (more than EXACT_MAX_VARS meeting×slot booleans) stay on the
 local-search path, whose bound is the per-participant bound of checks.breaks_lower_bound.
@@ -72,6 +74,10 @@ __all__ = [
 ]
 
 EXACT_MAX_VARS = 40_000  # (meeting, slot) booleans above which the CP-SAT model is skipped
+# share of the time limit for the local search before CP-SAT on the exact path (see solve)
+HINT_MEETINGS = 250
+HINT_SHARE = 0.08
+SHORT_SHARE = 0.005
 
 
 def breaks_by_participant(problem: Problem, slots: list[int | None]) -> dict:
@@ -150,7 +156,7 @@ def solve(
     workers: int = 8,
     seed: int = 0,
     exact: bool | None = None,
-    heuristic_share: float = 0.08,
+    heuristic_share: float | None = None,
     explain: bool = True,
     allow_unplaced: bool = False,
     cpsat_params: dict | None = None,
@@ -193,6 +199,13 @@ def solve(
 
     from jumelage.meetings.scheduling.heuristic import local_search
 
+    if heuristic_share is None:
+        # the local search's schedule is CP-SAT's hint: on the events of more than HINT_MEETINGS
+        # meetings it shortens CP-SAT's search at the bound (ticf-14crafa/forum-14 forb0003/original
+        # "at most <bound>?": 4.6–8.1 s hinted, 5.4 s to over 9 s without, load 7–8); on the others
+        # CP-SAT decides as fast without it (the search found no schedule in 0.2 s on most of them)
+        # and 0.8 s of it was most of the time of the easy events
+        heuristic_share = HINT_SHARE if n > HINT_MEETINGS else SHORT_SHARE
     budget = time_limit * (heuristic_share if use_exact else 1.0)
     best, best_obj = local_search(
         prep,

@@ -21,6 +21,9 @@ from jumelage.meetings.scheduling.model import count_breaks
 # (measured on the published instances: see solve_by_bounds and bench/README.md)
 SAT_MIN_SLOTS = 16
 SAT_MAX_MEETINGS = 250
+# on those larger events, skip CP-SAT's optimisation once the SAT search has lifted k (False: keep it;
+# measured both ways, see solve_by_bounds)
+SKIP_OPTIMISATION_AFTER_REFUTATIONS = True
 
 
 class _Model:
@@ -323,11 +326,12 @@ def solve_by_bounds(
     workers: int = 8,
     params: dict | None = None,
     bound_phase: float = 0.2,
-    first_try: float = 0.5,
+    first_try: float = 0.8,
     sat: bool = True,
-    sat_slice: float = 2.0,
+    sat_first: float = 0.5,
+    sat_refute: float = 0.15,
     cp_slice: float = 1.5,
-    growth: float = 1.5,
+    polish: float = 0.2,
 ):
     """Linear search from the lower bound: is there a schedule with at most k breaks, k = lower, lower+1, …
 
@@ -337,19 +341,27 @@ def solve_by_bounds(
     when the deadline struck (then slots/breaks are the incumbent's, bound the last k not refuted).
 
     Order: (1) CP-SAT "at most ``lower``?" for up to ``first_try`` of the time — the per-participant
-    bound is often the optimum, and CP-SAT decides it fast on most events. (2) When CP-SAT refuted it,
-    time slices growing by ``growth`` go in turn to
-    - CP-SAT (``cp_slice`` seconds first): once a short optimisation whose objective bound (LP, cores)
-      lifts k and may bring a schedule, then "at most k?" hinted with the best schedule known;
-    - SAT (sat.SatModel, CaDiCaL; ``sat_slice`` seconds first): one incremental solver for the whole
-      run, "at most k?" under an assumption, so it resumes where it stopped and keeps what it learned;
-      it finds the low-break schedules of the tight 21–22-slot events that CP-SAT does not.
-    When CP-SAT could not decide the bound in time (it is looking for a schedule at the bound, e.g.
-    the 302-meeting events), or on days shorter than ``SAT_MIN_SLOTS`` (where the SAT search found
-    nothing and the turns cost CP-SAT its refutations), or on events of more than
-    ``SAT_MAX_MEETINGS`` meetings (the SAT search is slow there and CP-SAT needs its whole time for
-    "at most k?", e.g. forum-14.fixed020-Forb), it goes on alone as before: a short
-    optimisation (``bound_phase`` of the time left), then "at most k?" with all the time left, k up.
+    bound is often the optimum, and CP-SAT decides it fast on most events. (2) When CP-SAT refuted it
+    on a day of at least ``SAT_MIN_SLOTS`` slots and an event of at most ``SAT_MAX_MEETINGS`` meetings
+    (the tight 21–22-slot events):
+    - the SAT search (sat.SatModel, CaDiCaL) for ``sat_first`` of the time left: one incremental solver
+      for the whole run, "at most k?" under an assumption, k up, so it resumes where it stopped and
+      keeps what it learned; it finds the low-break schedules of these events that CP-SAT does not;
+    - then CP-SAT's short optimisation (``cp_slice`` seconds): a schedule to return if the SAT search
+      has none, an objective bound that may lift k, sometimes the optimum; then ``polish`` of the time
+      left for the annealing from the best schedule (or from the greedy one when there is none): the
+      schedule returned if nothing is proven;
+    - then the SAT search again until the deadline.
+    (Measured: in the bench runs of 26–27 Nov CP-SAT's "at most k?" after its optimisation never
+    decided anything on these events, the SAT search found every schedule that was found.)
+    On long days with more than ``SAT_MAX_MEETINGS`` meetings (the SAT search is slow to find a
+    schedule there, CP-SAT finds it), the SAT search only refutes k up for ``sat_refute`` of the time
+    left, then CP-SAT goes on alone as below (without its optimisation when the SAT search lifted k
+    and a schedule is known: "at most k?" gets the time).
+    Otherwise — CP-SAT could not decide the bound in time (it is looking for a schedule at the bound,
+    e.g. the 302-meeting events), days shorter than ``SAT_MIN_SLOTS`` (where the SAT search found
+    nothing) — CP-SAT alone: a short optimisation (``bound_phase`` of the time left), then
+    "at most k?" with all the time left, k up.
     Each k that one refutes is refuted for both.
     """
     k = lower
@@ -403,8 +415,9 @@ def solve_by_bounds(
         nonlocal k
         k = max(k, b)
 
-    def sat_turn(until: float):
-        """Run the SAT search of k, k + 1, … until ``until``; a schedule found is optimal."""
+    def sat_turn(until: float, patience: float | None = None):
+        """Run the SAT search of k, k + 1, … until ``until``; a schedule found is optimal.
+        ``patience``: give up as soon as one k is not decided within that many seconds."""
         nonlocal sm
         t = time.monotonic()
         top = incumbent[1] - 1 if incumbent is not None else k + 40
@@ -414,7 +427,8 @@ def solve_by_bounds(
             sm = SatModel(prep, max_k=top)
             stats["sat_build_s"] = round(time.monotonic() - t, 2)
         while k <= top and time.monotonic() < until:
-            res = sm.at_most(k, deadline=until)
+            stop = until if patience is None else min(until, time.monotonic() + patience)
+            res = sm.at_most(k, deadline=stop)
             if res is None:
                 break
             if res:
@@ -443,19 +457,72 @@ def solve_by_bounds(
             # where CP-SAT could not decide it in time, it is searching for a schedule at the bound, and
             # on short days (10 slots) it refutes k after k faster alone: let it go on
             pb = prep.problem
-            sat = (
-                sat
-                and res == "unsat"
-                and pb.n_slots >= SAT_MIN_SLOTS
-                and len(pb.meetings) <= SAT_MAX_MEETINGS
-            )
+            long_day = sat and res == "unsat" and pb.n_slots >= SAT_MIN_SLOTS
+            sat = long_day and len(pb.meetings) <= SAT_MAX_MEETINGS
+            if long_day and not sat:
+                # larger events: the SAT search only refutes k up (fast there: forum-14 and
+                # ticf-14crafa fixed020-Forb up to one below the optimum in 0.1–0.3 s), CP-SAT goes on
+                k_before = k
+                share = sat_refute * max(0.0, deadline - time.monotonic())
+                # each refutation took 0.01–0.1 s there; a k not decided in a quarter of the share is
+                # left to CP-SAT (the one at the optimum: the SAT search finds no schedule there)
+                slots = sat_turn(time.monotonic() + share, patience=share / 4)
+                if slots is not None:
+                    total = _total_breaks(prep, slots)
+                    return "optimal", slots, total, total, stats
+                # the SAT refutations lifted k: CP-SAT's optimisation (there for its bound) is skipped
+                # and "at most k?" gets the time (it found no schedule in 1.4 s there, load 5–7)
+                if k > k_before and incumbent is not None and SKIP_OPTIMISATION_AFTER_REFUTATIONS:
+                    bound_phase = 0.0
         bound_done = bound_phase <= 0
-        while time.monotonic() < deadline - 0.05:  # (2) the two searches in turn
+        if sat:
+            # (2') long days, the bound refuted: the SAT search first (it found every schedule of these
+            # events that was found in the bench runs; CP-SAT's "at most k?" turns after its
+            # optimisation never did), then CP-SAT's short optimisation (a schedule to return, its
+            # objective bound, sometimes the optimum), then the SAT search again until the deadline
+            for turn in range(3):
+                if incumbent is not None and k >= incumbent[1]:
+                    return "optimal", incumbent[0], incumbent[1], incumbent[1], stats
+                if turn == 1:
+                    if bound_done:
+                        continue
+                    res, sol = call(None, limit=cp_slice, first=False)
+                    if res == "unsat":
+                        return "infeasible", None, None, None, stats
+                    if res == "optimal":
+                        return "optimal", sol[0], sol[1], sol[1], stats
+                    if sol is not None and (incumbent is None or sol[1] < incumbent[1]):
+                        incumbent = sol
+                    if polish > 0:
+                        # the schedule returned if nothing is proven: annealing from the best one, or
+                        # from the greedy construction when neither search has one yet
+                        from jumelage.meetings.scheduling.heuristic import local_search
+
+                        share = polish * max(0.0, deadline - time.monotonic())
+                        until = time.monotonic() + share
+                        start = incumbent[0] if incumbent is not None else None
+                        best, best_obj = local_search(
+                            prep,
+                            deadline=until,
+                            target=k,
+                            start=start,
+                            extend_until=until + share if start is None else None,
+                        )
+                        stats["polish"] = (incumbent[1] if incumbent is not None else None, best_obj)
+                        if best is not None and (incumbent is None or best_obj < incumbent[1]):
+                            incumbent = (best, best_obj)
+                    continue
+                left = deadline - time.monotonic()
+                slots = sat_turn(time.monotonic() + (sat_first * left if turn == 0 else left))
+                if slots is not None:
+                    total = _total_breaks(prep, slots)
+                    return "optimal", slots, total, total, stats
+        while not sat and time.monotonic() < deadline - 0.05:  # (2) CP-SAT alone
             if incumbent is not None and k >= incumbent[1]:
                 return "optimal", incumbent[0], incumbent[1], incumbent[1], stats
             if not bound_done:
                 bound_done = True
-                limit = cp_slice if sat else bound_phase * max(0.0, deadline - time.monotonic())
+                limit = bound_phase * max(0.0, deadline - time.monotonic())
                 res, sol = call(None, limit=limit, first=False)
                 if res == "unsat":
                     return "infeasible", None, None, None, stats
@@ -465,7 +532,7 @@ def solve_by_bounds(
                     incumbent = sol
                 checked_feasible = checked_feasible or sol is not None
             else:
-                res, sol = call(k, limit=cp_slice if sat else None)
+                res, sol = call(k)
                 if res == "sat":
                     return "optimal", sol[0], sol[1], sol[1], stats
                 if res == "unsat":
@@ -479,13 +546,6 @@ def solve_by_bounds(
                             incumbent = sol
             if incumbent is not None and k >= incumbent[1]:
                 continue
-            if sat:
-                slots = sat_turn(min(deadline, time.monotonic() + sat_slice))
-                if slots is not None:
-                    total = _total_breaks(prep, slots)
-                    return "optimal", slots, total, total, stats
-            sat_slice *= growth
-            cp_slice *= growth
     finally:
         if sm is not None:
             sm.close()

@@ -6,7 +6,8 @@ break ends in t). Clauses: each meeting in exactly one slot, a participant in at
 slot, at most n_tables meetings per slot (cardinality network), precedences (m in t needs its
 predecessor in a slot before t), ``u[p,t] ∧ ¬u[p,t-1] ∧ s[p,t-1] → h[p,t]``. Breaks of p = Σ_t h[p,t]
 (only the implication is needed for an upper bound). Redundant: p is busy in exactly as many slots as
-it has meetings (cardinality), and the per-participant lower bound on breaks.
+it has meetings (cardinality), and, per participant, at most lb_p + (k − Σ lb) breaks (everyone else
+has at least their own per-participant bound lb; assumptions on per-participant totalizers).
 
 Σ h ≤ k is an incremental totalizer: "at most k?" is one call under the assumption ¬out[k], and
 the same solver goes on to k + 1 keeping what it learned. Fairness d: when some participant has no
@@ -30,7 +31,15 @@ SOLVER = "cadical195"
 
 
 class SatModel:
-    def __init__(self, prep: Prepared, *, max_k: int, redundant: bool = True, solver: str = SOLVER):
+    def __init__(
+        self,
+        prep: Prepared,
+        *,
+        max_k: int,
+        redundant: bool = True,
+        per_participant: bool = True,
+        solver: str = SOLVER,
+    ):
         pb = prep.problem
         self.prep = prep
         T, L = pb.n_slots, pb.n_tables
@@ -114,11 +123,27 @@ class SatModel:
             self.tot = ITotalizer(lits=all_h, ubound=min(len(all_h), max_k + 1), top_id=pool.top)
             pool.top = max(pool.top, self.tot.top_id)  # the totalizer took these ids
             self.solver.append_formula(self.tot.cnf.clauses)
+        # per-participant counters: rhs[j] true when p has at least j + 1 breaks. "At most k in all"
+        # caps each p at lb_p + (k - Σ lb) (everyone else has at least their own bound): assumptions
+        # in at_most, a propagation the global totalizer alone does not make
+        self.lbs = lbs
+        self.counts: dict = {}
+        if per_participant:
+            for p, hs in self.h.items():
+                if hs:
+                    t = ITotalizer(lits=hs, ubound=len(hs), top_id=pool.top)
+                    pool.top = max(pool.top, t.top_id)
+                    self.solver.append_formula(t.cnf.clauses)
+                    self.counts[p] = t.rhs
         d = pb.fairness
         if d is not None and self.h:
             if forced_zero:
-                for hs in self.h.values():
-                    if len(hs) > d:
+                for p, hs in self.h.items():
+                    if len(hs) <= d:
+                        continue
+                    if p in self.counts:
+                        self.solver.add_clause([-self.counts[p][d]])
+                    else:
                         cl = CardEnc.atmost(hs, bound=d, vpool=pool, encoding=EncType.seqcounter).clauses
                         self.solver.append_formula(cl)
             else:
@@ -128,7 +153,9 @@ class SatModel:
         pool = self.pool
         counts = {}
         for p, hs in self.h.items():
-            if hs:
+            if p in self.counts:
+                counts[p] = self.counts[p]
+            elif hs:
                 t = ITotalizer(lits=hs, ubound=len(hs), top_id=pool.top)
                 pool.top = max(pool.top, t.top_id)
                 self.solver.append_formula(t.cnf.clauses)
@@ -151,6 +178,11 @@ class SatModel:
         assumptions = []
         if self.tot is not None and k < len(self.tot.rhs):
             assumptions = [-self.tot.rhs[k]]
+        slack = k - self.lower
+        for p, rhs in self.counts.items():
+            cap = self.lbs[p] + slack
+            if 0 <= cap < len(rhs):
+                assumptions.append(-rhs[cap])
         if time.monotonic() >= deadline:
             return None
         if self.interruptible:
