@@ -119,6 +119,9 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 else:
     DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("JUMELAGE_CONN_MAX_AGE", default=60))
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+    # Client-side parameter binding (Django's default, kept explicit): the directory search sends a
+    # match with its planner setting as one multi-statement message (directory.search._pg_fetch).
+    DATABASES["default"].setdefault("OPTIONS", {})["server_side_binding"] = False
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # Sessions and cache in the database: no process keeps state of its own.

@@ -19,9 +19,9 @@ Results come ordered by relevance: organisations whose names hold every query wo
 from __future__ import annotations
 
 from collections.abc import Iterable
-from contextlib import suppress
 
-from django.db import DatabaseError, connections, transaction
+import numpy as np
+from django.db import connections, transaction
 from django.db.models import BooleanField, Case, F, Func, IntegerField, QuerySet, Value, When, signals
 from django.db.models.expressions import RawSQL
 
@@ -276,42 +276,37 @@ def _pg_fetch(cursor, sql: str, params: list) -> tuple:
     """Run a match with sequential scans off. The GIN bitmap never reads the stored tsvectors; a
     sequential scan decompresses every one (270 ms instead of 7 ms for "logiciel"), a cost the planner
     does not count: it chose that scan when the index statistics were missing (after a VACUUM FULL).
-    Matches return one array of ids rather than a row per match (1 ms less on a broad query)."""
-    cursor.execute("SET enable_seqscan = off")
-    try:
-        cursor.execute(sql, params)
-        return cursor.fetchone()
-    finally:
-        # In an aborted transaction the SET is undone with it (and RESET would fail).
-        with suppress(DatabaseError):
-            cursor.execute("RESET enable_seqscan")
+    SET, match and RESET go as one message (client-side binding, see settings.py), so one round trip;
+    a failing match aborts the message's implicit transaction, SET included."""
+    cursor.execute(f"SET enable_seqscan = off; {sql}; RESET enable_seqscan", params)
+    cursor.nextset()
+    return cursor.fetchone()
+
+
+def _ids(text: str | None) -> np.ndarray:
+    """Ids sent as one comma-separated string (string_agg / group_concat): parsed by numpy in C, three
+    times cheaper than a row or an array element per match (0.27 ms instead of 0.84 ms for the
+    14,365 ids of "logiciel")."""
+    if not text:
+        return np.empty(0, dtype=np.int64)
+    return np.fromstring(text, dtype=np.int64, sep=",")
 
 
 _PG_DOCUMENT = "document @@ to_tsquery('simple'::regconfig, %s)"
 _PG_NAMES = "names @@ to_tsquery('simple'::regconfig, %s)"
+_PG_IDS = "string_agg(id::text, ',')"
 
 
 def _pg_document_ids(cursor, words: list[textsearch.QueryWord]) -> list[int]:
-    sql = f"SELECT array_agg(id) FROM {PG_TABLE} WHERE {_PG_DOCUMENT}"  # noqa: S608 (constants)
-    return _pg_fetch(cursor, sql, [textsearch.tsquery_expression(words)])[0] or []
+    sql = f"SELECT {_PG_IDS} FROM {PG_TABLE} WHERE {_PG_DOCUMENT}"  # noqa: S608 (constants)
+    return _ids(_pg_fetch(cursor, sql, [textsearch.tsquery_expression(words)])[0]).tolist()
 
 
 def _pg_name_ids(cursor, words: list[textsearch.QueryWord]) -> list[int]:
     """Ids whose names hold every word (exactly, or as a prefix for the last word), from the names
     tsvector of NAMES_TABLE."""
-    sql = f"SELECT array_agg(id) FROM {NAMES_TABLE} WHERE {_PG_NAMES}"  # noqa: S608 (constants)
-    return _pg_fetch(cursor, sql, [textsearch.tsquery_expression(words, with_fuzzy=False)])[0] or []
-
-
-def _pg_both_ids(cursor, words: list[textsearch.QueryWord]) -> tuple[list[int], list[int]]:
-    """The document match and the names match in one statement: two subqueries, each on its own table."""
-    ids, name_ids = _pg_fetch(
-        cursor,
-        f"SELECT (SELECT array_agg(id) FROM {PG_TABLE} WHERE {_PG_DOCUMENT}), "  # noqa: S608 (constants)
-        f"(SELECT array_agg(id) FROM {NAMES_TABLE} WHERE {_PG_NAMES})",
-        [textsearch.tsquery_expression(words), textsearch.tsquery_expression(words, with_fuzzy=False)],
-    )
-    return ids or [], name_ids or []
+    sql = f"SELECT {_PG_IDS} FROM {NAMES_TABLE} WHERE {_PG_NAMES}"  # noqa: S608 (constants)
+    return _ids(_pg_fetch(cursor, sql, [textsearch.tsquery_expression(words, with_fuzzy=False)])[0]).tolist()
 
 
 def match_organisations(
@@ -328,7 +323,9 @@ def match_organisations(
     return qs.filter(pk__in=_fts5_ids(words, names_only=False))
 
 
-def matching_ids(words: list[textsearch.QueryWord], *, using: str = "default") -> tuple[list[int], list[int]]:
+def matching_ids(
+    words: list[textsearch.QueryWord], *, using: str = "default"
+) -> tuple[np.ndarray, np.ndarray]:
     """(ids of every organisation matching prepared query words, ids of those whose names hold every
     word), read straight from the search index for callers that filter and order in memory
     (jumelage.directory.facets). Same meaning as match_organisations() and rank_organisations()'s
@@ -342,17 +339,24 @@ def matching_ids(words: list[textsearch.QueryWord], *, using: str = "default") -
       rechecked each candidate on the wide search rows). Both in one statement (one round trip).
     """
     if not words:
-        return [], []
+        return _ids(None), _ids(None)
     connection = connections[using]
     with connection.cursor() as cursor:
         if connection.vendor != "postgresql":
-            match = f"SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s"  # noqa: S608 (constant)
+            match = f"SELECT group_concat(rowid) FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s"  # noqa: S608 (constant)
             cursor.execute(match, [textsearch.fts5_expression(words, column="search_document")])
-            ids = [pk for (pk,) in cursor.fetchall()]
-            names_expression = textsearch.fts5_expression(words, column="search_names", with_fuzzy=False)
-            cursor.execute(match, [names_expression])
-            return ids, [pk for (pk,) in cursor.fetchall()]
-        return _pg_both_ids(cursor, words)
+            ids = _ids(cursor.fetchone()[0])
+            cursor.execute(
+                match, [textsearch.fts5_expression(words, column="search_names", with_fuzzy=False)]
+            )
+            return ids, _ids(cursor.fetchone()[0])
+        ids, name_ids = _pg_fetch(
+            cursor,
+            f"SELECT (SELECT {_PG_IDS} FROM {PG_TABLE} WHERE {_PG_DOCUMENT}), "  # noqa: S608 (constants)
+            f"(SELECT {_PG_IDS} FROM {NAMES_TABLE} WHERE {_PG_NAMES})",
+            [textsearch.tsquery_expression(words), textsearch.tsquery_expression(words, with_fuzzy=False)],
+        )
+        return _ids(ids), _ids(name_ids)
 
 
 def rank_organisations(

@@ -110,12 +110,13 @@ class QueryWord:
     fuzzy: list[str] = field(default_factory=list)
 
     def alternatives(self, *, with_fuzzy: bool = True) -> list[tuple[str, bool]]:
-        """(term, is_prefix) pairs, the prefix form first, without duplicates."""
+        """(term, is_prefix) pairs, the prefix form first, without duplicates and without the terms the
+        prefix form already matches (each costs the index one more lookup)."""
         out: list[tuple[str, bool]] = []
         if self.prefix:
             out.append((self.text, True))
         for term in (*self.terms, *(self.fuzzy if with_fuzzy else ())):
-            if (term, False) not in out:
+            if (term, False) not in out and not (self.prefix and term.startswith(self.text)):
                 out.append((term, False))
         return out
 
