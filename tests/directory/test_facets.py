@@ -251,6 +251,11 @@ def test_matching_ids_agree_with_the_orm_match_and_rank(directory, q):
     assert sorted(ids) == sorted(search.match_organisations(everything, words).values_list("pk", flat=True))
     ranked = search.rank_organisations(search.match_organisations(everything, words), words)
     assert sorted(name_ids) == sorted(ranked.filter(search_rank=1).values_list("pk", flat=True))
+    # The one-round-trip form (known terms read with the match) finds the same words and ids, typo
+    # alternatives included ("Robto").
+    same_words, same_ids, same_name_ids = search.prepare_and_match(q)
+    assert same_words == words
+    assert sorted(same_ids) == sorted(ids) and sorted(same_name_ids) == sorted(name_ids)
 
 
 def test_result_pages_past_the_cached_ids_come_from_the_database(directory, client, monkeypatch):

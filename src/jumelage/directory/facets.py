@@ -396,13 +396,14 @@ class Found:
     facets: dict[str, list[FacetOption]] | None = None
 
 
-def find(index: DirectoryIndex, user, active, *, facets: bool = False) -> Found:
-    """Match (one or two database queries when there are words), then visibility, filters, relevance
-    order (names holding every word first, then by name) and facet counts on the index."""
+def find(index: DirectoryIndex, user, active, *, facets: bool = False, matched=None) -> Found:
+    """Match (one or two database queries when there are words, unless `matched` holds the ids
+    search.prepare_and_match() read with them), then visibility, filters, relevance order (names
+    holding every word first, then by name) and facet counts on the index."""
     base = visible_mask(index, user)
     name_match = None
     if active.words:
-        doc_ids, name_ids = search.matching_ids(active.words, using=index.using)
+        doc_ids, name_ids = matched or search.matching_ids(active.words, using=index.using)
         base &= index.mask_of(doc_ids)
         name_match = index.mask_of(name_ids)
     masks = filter_masks(index, active)

@@ -423,10 +423,11 @@ def search_directory(user, params: Mapping, *, facets: bool = False) -> SearchRe
             visible.db,
         )
     active = parse_filters(params)
+    matched = None
     if active.q:
-        active.words = search.prepare_query(active.q, using=visible.db)
+        active.words, *matched = search.prepare_and_match(active.q, using=visible.db)
     index = directory_facets.current_index(visible.db, version=version)
-    found = directory_facets.find(index, user, active, facets=facets)
+    found = directory_facets.find(index, user, active, facets=facets, matched=matched)
     fragments: dict = {}
     _result_cache.put(key, (active, len(found.ids), found.ids[:CACHED_IDS].copy(), found.facets, fragments))
     return SearchResults(
