@@ -12,8 +12,8 @@ visibility, the filters, the count, the facet counts and the relevance order are
 Freshness: the index is tagged with the shared search.index_version(), which every write the directory
 depends on changes (for every process at once, see search.bump_index_version()); a search that finds a
 different version rebuilds the index first (seven queries: 0.4–0.6 s at 100,000 organisations on a
-lightly loaded 2-core machine, once per process per change). Memory: 4.2 MB of arrays per process at
-100,000 organisations (DirectoryIndex.nbytes: 21 bytes per organisation, 8 per membership and per
+lightly loaded 2-core machine, once per process per change). Memory: 5.4 MB of arrays per process at
+100,000 organisations (DirectoryIndex.nbytes: 33 bytes per organisation, 8 per membership and per
 theme tag or theme above one), ~50 MB more for a moment while building.
 
 Visibility is computed here with the same rule as queries.visible_to() (tests compare the two for every
@@ -95,7 +95,7 @@ def _pairs(rows: np.ndarray, codes: np.ndarray, width: int) -> tuple[np.ndarray,
 
 def _starts(pair_rows: np.ndarray, n: int) -> np.ndarray:
     """Where each row's pairs start in the row-sorted pairs (n + 1 offsets, as in a CSR matrix)."""
-    return np.searchsorted(pair_rows, np.arange(n + 1)).astype(np.int64)
+    return np.searchsorted(pair_rows, np.arange(n + 1)).astype(np.int32)
 
 
 class _Selection:
@@ -443,11 +443,11 @@ def facet_options(
         return _Selection(mask)
 
     def column_counts(name: str, column: np.ndarray, values: list) -> dict:
-        counts = without(name).column_counts(column, len(values))
-        return {values[i]: int(c) for i, c in enumerate(counts) if c}
+        counts = without(name).column_counts(column, len(values)).tolist()
+        return {values[i]: c for i, c in enumerate(counts) if c}
 
-    def pair_counts(name: str, rows: np.ndarray, codes: np.ndarray, starts: np.ndarray, width: int):
-        return without(name).code_counts(rows, codes, starts, width)
+    def pair_counts(name: str, rows: np.ndarray, codes: np.ndarray, starts: np.ndarray, width: int) -> list:
+        return without(name).code_counts(rows, codes, starts, width).tolist()
 
     facets: dict[str, list[FacetOption]] = {}
     kinds = column_counts("kind", index.kind, index.kinds)
@@ -478,13 +478,13 @@ def facet_options(
     ]
     counts = pair_counts("ecosystem", index.eco_rows, index.eco_codes, index.eco_starts, len(index.brands))
     facets["ecosystem"] = [
-        FacetOption(slug, name, int(counts[i]), active.get("ecosystem") == slug)
+        FacetOption(slug, name, counts[i], active.get("ecosystem") == slug)
         for i, (_pk, slug, name) in enumerate(index.ecosystems)
         if counts[i] or active.get("ecosystem") == slug
     ]
     counts = pair_counts("node", index.node_rows, index.node_codes, index.node_starts, len(index.nodes))
     facets["node"] = [
-        FacetOption(slug, name, int(counts[i]), active.get("node") == slug)
+        FacetOption(slug, name, counts[i], active.get("node") == slug)
         for i, (_pk, slug, name) in enumerate(index.nodes)
         if counts[i] or active.get("node") == slug
     ]
