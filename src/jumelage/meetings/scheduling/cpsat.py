@@ -21,9 +21,6 @@ from jumelage.meetings.scheduling.model import count_breaks
 # (measured on the published instances: see solve_by_bounds and bench/README.md)
 SAT_MIN_SLOTS = 16
 SAT_MAX_MEETINGS = 250
-# on those larger events, skip CP-SAT's optimisation once the SAT search has lifted k (False: keep it;
-# measured both ways, see solve_by_bounds)
-SKIP_OPTIMISATION_AFTER_REFUTATIONS = True
 
 
 class _Model:
@@ -472,7 +469,7 @@ def solve_by_bounds(
                     return "optimal", slots, total, total, stats
                 # the SAT refutations lifted k: CP-SAT's optimisation (there for its bound) is skipped
                 # and "at most k?" gets the time (it found no schedule in 1.4 s there, load 5–7)
-                if k > k_before and incumbent is not None and SKIP_OPTIMISATION_AFTER_REFUTATIONS:
+                if k > k_before and incumbent is not None:
                     bound_phase = 0.0
         bound_done = bound_phase <= 0
         if sat:
