@@ -436,6 +436,48 @@ def solve_by_bounds(
             lift(k + 1)
         return None
 
+    # The steps below return the final answer, or None to go on.
+    def proven():
+        if incumbent is not None and k >= incumbent[1]:
+            return "optimal", incumbent[0], incumbent[1], incumbent[1], stats
+        return None
+
+    def sat_answer(until: float, patience: float | None = None):
+        slots = sat_turn(until, patience)
+        if slots is None:
+            return None
+        total = _total_breaks(prep, slots)
+        return "optimal", slots, total, total, stats
+
+    def optimise(limit: float):
+        """CP-SAT's short optimisation (its objective bound lifts k); keeps its schedule if better."""
+        nonlocal incumbent, checked_feasible
+        res, sol = call(None, limit=limit, first=False)
+        if res == "unsat":
+            return "infeasible", None, None, None, stats
+        if res == "optimal":
+            return "optimal", sol[0], sol[1], sol[1], stats
+        if sol is not None and (incumbent is None or sol[1] < incumbent[1]):
+            incumbent = sol
+        checked_feasible = checked_feasible or sol is not None
+        return None
+
+    def polish_incumbent() -> None:
+        """The schedule returned if nothing is proven: annealing from the best one, or from the greedy
+        construction when neither search has one yet."""
+        nonlocal incumbent
+        from jumelage.meetings.scheduling.heuristic import local_search
+
+        share = polish * max(0.0, deadline - time.monotonic())
+        until = time.monotonic() + share
+        start = incumbent[0] if incumbent is not None else None
+        best, best_obj = local_search(
+            prep, deadline=until, target=k, start=start, extend_until=until + share if start is None else None
+        )
+        stats["polish"] = (incumbent[1] if incumbent is not None else None, best_obj)
+        if best is not None and (incumbent is None or best_obj < incumbent[1]):
+            incumbent = (best, best_obj)
+
     try:
         if sat:
             try:
@@ -463,10 +505,8 @@ def solve_by_bounds(
                 share = sat_refute * max(0.0, deadline - time.monotonic())
                 # each refutation took 0.01–0.1 s there; a k not decided in a quarter of the share is
                 # left to CP-SAT (the one at the optimum: the SAT search finds no schedule there)
-                slots = sat_turn(time.monotonic() + share, patience=share / 4)
-                if slots is not None:
-                    total = _total_breaks(prep, slots)
-                    return "optimal", slots, total, total, stats
+                if (answer := sat_answer(time.monotonic() + share, patience=share / 4)) is not None:
+                    return answer
                 # the SAT refutations lifted k: CP-SAT's optimisation (there for its bound) is skipped
                 # and "at most k?" gets the time (it found no schedule in 1.4 s there, load 5–7)
                 if k > k_before and incumbent is not None:
@@ -477,57 +517,21 @@ def solve_by_bounds(
             # events that was found in the bench runs; CP-SAT's "at most k?" turns after its
             # optimisation never did), then CP-SAT's short optimisation (a schedule to return, its
             # objective bound, sometimes the optimum), then the SAT search again until the deadline
-            for turn in range(3):
-                if incumbent is not None and k >= incumbent[1]:
-                    return "optimal", incumbent[0], incumbent[1], incumbent[1], stats
-                if turn == 1:
-                    if bound_done:
-                        continue
-                    res, sol = call(None, limit=cp_slice, first=False)
-                    if res == "unsat":
-                        return "infeasible", None, None, None, stats
-                    if res == "optimal":
-                        return "optimal", sol[0], sol[1], sol[1], stats
-                    if sol is not None and (incumbent is None or sol[1] < incumbent[1]):
-                        incumbent = sol
-                    if polish > 0:
-                        # the schedule returned if nothing is proven: annealing from the best one, or
-                        # from the greedy construction when neither search has one yet
-                        from jumelage.meetings.scheduling.heuristic import local_search
-
-                        share = polish * max(0.0, deadline - time.monotonic())
-                        until = time.monotonic() + share
-                        start = incumbent[0] if incumbent is not None else None
-                        best, best_obj = local_search(
-                            prep,
-                            deadline=until,
-                            target=k,
-                            start=start,
-                            extend_until=until + share if start is None else None,
-                        )
-                        stats["polish"] = (incumbent[1] if incumbent is not None else None, best_obj)
-                        if best is not None and (incumbent is None or best_obj < incumbent[1]):
-                            incumbent = (best, best_obj)
-                    continue
-                left = deadline - time.monotonic()
-                slots = sat_turn(time.monotonic() + (sat_first * left if turn == 0 else left))
-                if slots is not None:
-                    total = _total_breaks(prep, slots)
-                    return "optimal", slots, total, total, stats
+            answer = proven() or sat_answer(time.monotonic() + sat_first * (deadline - time.monotonic()))
+            if answer is None and not bound_done:
+                answer = proven() or optimise(cp_slice)
+                if answer is None and polish > 0:
+                    polish_incumbent()
+            if (answer := answer or proven() or sat_answer(deadline)) is not None:
+                return answer
         while not sat and time.monotonic() < deadline - 0.05:  # (2) CP-SAT alone
-            if incumbent is not None and k >= incumbent[1]:
-                return "optimal", incumbent[0], incumbent[1], incumbent[1], stats
+            if (answer := proven()) is not None:
+                return answer
             if not bound_done:
                 bound_done = True
-                limit = bound_phase * max(0.0, deadline - time.monotonic())
-                res, sol = call(None, limit=limit, first=False)
-                if res == "unsat":
-                    return "infeasible", None, None, None, stats
-                if res == "optimal":
-                    return "optimal", sol[0], sol[1], sol[1], stats
-                if sol is not None and (incumbent is None or sol[1] < incumbent[1]):
-                    incumbent = sol
-                checked_feasible = checked_feasible or sol is not None
+                answer = optimise(bound_phase * max(0.0, deadline - time.monotonic()))
+                if answer is not None:
+                    return answer
             else:
                 res, sol = call(k)
                 if res == "sat":
