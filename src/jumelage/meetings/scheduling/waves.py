@@ -401,6 +401,15 @@ def close_breaks(problem: Problem, slots: list[int | None], *, deadline: float) 
     def ok_rem(p: int, t: int) -> bool:
         return _brk(occ[p] & ~(1 << t)) <= cap
 
+    def hold(k_in: int, t: int) -> None:
+        a, b = ends[k_in]
+        occ[a] |= 1 << t
+        occ[b] |= 1 << t
+        held_at[t].add(k_in)
+        slot[k_in] = t
+        free_adj[a] = [x for x in free_adj[a] if x[1] != k_in]
+        free_adj[b] = [x for x in free_adj[b] if x[1] != k_in]
+
     def apply(k_out: int, k_in: int, t: int) -> None:
         a, b = ends[k_out]
         occ[a] &= ~(1 << t)
@@ -409,13 +418,7 @@ def close_breaks(problem: Problem, slots: list[int | None], *, deadline: float) 
         slot[k_out] = None
         free_adj[a].append((b, k_out))
         free_adj[b].append((a, k_out))
-        a, b = ends[k_in]
-        occ[a] |= 1 << t
-        occ[b] |= 1 << t
-        held_at[t].add(k_in)
-        slot[k_in] = t
-        free_adj[a] = [x for x in free_adj[a] if x[1] != k_in]
-        free_adj[b] = [x for x in free_adj[b] if x[1] != k_in]
+        hold(k_in, t)
 
     def best_in(t: int, banned: set[int], skip: int, min_w: int, good: int) -> tuple[int, int | None]:
         """Cheapest unheld request to hold at t (both sides free at t); the first one whose cost is
@@ -548,13 +551,7 @@ def close_breaks(problem: Problem, slots: list[int | None], *, deadline: float) 
                                 continue
                         if d_in + d_out < 0:
                             if k_out is None:
-                                a, b = ends[k_in]
-                                occ[a] |= 1 << t
-                                occ[b] |= 1 << t
-                                held_at[t].add(k_in)
-                                slot[k_in] = t
-                                free_adj[a] = [x for x in free_adj[a] if x[1] != k_in]
-                                free_adj[b] = [x for x in free_adj[b] if x[1] != k_in]
+                                hold(k_in, t)
                             else:
                                 apply(k_out, k_in, t)
                             stale = 0
