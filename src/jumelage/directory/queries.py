@@ -322,7 +322,7 @@ def _rows(using: str, ids: list[int]) -> list[ResultRow]:
     )
     with connections[using].cursor() as cursor:
         cursor.execute(sql, ids)
-        by_pk = {row[0]: ResultRow(*row) for row in cursor.fetchall()}
+        by_pk = {row[0]: ResultRow(**dict(zip(LIST_FIELDS, row, strict=True))) for row in cursor.fetchall()}
     return [by_pk[pk] for pk in ids if pk in by_pk]
 
 
