@@ -79,16 +79,13 @@ def test_the_first_satisfiable_k_is_the_brute_force_optimum(seed):
     assert checked >= 3
 
 
-def test_the_linear_search_with_its_sat_turns_reaches_the_brute_force_optimum(monkeypatch):
-    """solve_by_bounds with the SAT turns forced on small events (they join only on long days) and
-    CP-SAT's slices too short to decide anything: the SAT search has to find the optimum."""
-    from jumelage.meetings.scheduling import cpsat
+def _solvable_events(seed: int, tries: int):
+    """(problem, prepared, brute-force optimum, per-participant lower bound) of random small events
+    that have a schedule."""
     from jumelage.meetings.scheduling.checks import breaks_lower_bound
 
-    monkeypatch.setattr(cpsat, "SAT_MIN_SLOTS", 1)
-    rng = random.Random(11)
-    used_sat = 0
-    for _ in range(60):
+    rng = random.Random(seed)
+    for _ in range(tries):
         pb = _random_event(rng)
         prep = prepare(pb)
         if prep.conflicts:
@@ -96,7 +93,17 @@ def test_the_linear_search_with_its_sat_turns_reaches_the_brute_force_optimum(mo
         optimum = _brute_force_min_breaks(pb)
         if optimum is None:
             continue
-        lb = sum(breaks_lower_bound(prep, p) for p in pb.participants)
+        yield pb, prep, optimum, sum(breaks_lower_bound(prep, p) for p in pb.participants)
+
+
+def test_the_linear_search_with_its_sat_turns_reaches_the_brute_force_optimum(monkeypatch):
+    """solve_by_bounds with the SAT turns forced on small events (they join only on long days) and
+    CP-SAT's slices too short to decide anything: the SAT search has to find the optimum."""
+    from jumelage.meetings.scheduling import cpsat
+
+    monkeypatch.setattr(cpsat, "SAT_MIN_SLOTS", 1)
+    used_sat = 0
+    for pb, prep, optimum, lb in _solvable_events(11, 60):
         status, slots, breaks, bound, stats = cpsat.solve_by_bounds(
             prep, deadline=time.monotonic() + 10, lower=lb, workers=2, bound_phase=0, cp_slice=1e-9
         )
@@ -113,22 +120,12 @@ def test_each_order_of_the_two_searches_reaches_the_brute_force_optimum(monkeypa
     these small events the SAT search usually settles it in its first turn): every answer is the
     brute-force optimum with a valid schedule, and no k the SAT search refuted reaches it."""
     from jumelage.meetings.scheduling import cpsat
-    from jumelage.meetings.scheduling.checks import breaks_lower_bound
 
     monkeypatch.setattr(cpsat, "SAT_MIN_SLOTS", 1)
     if branch != "sat first":
         monkeypatch.setattr(cpsat, "SAT_MAX_MEETINGS", 0)
-    rng = random.Random(5)
     decided_after_refutation = 0
-    for _ in range(40):
-        pb = _random_event(rng)
-        prep = prepare(pb)
-        if prep.conflicts:
-            continue
-        optimum = _brute_force_min_breaks(pb)
-        if optimum is None:
-            continue
-        lb = sum(breaks_lower_bound(prep, p) for p in pb.participants)
+    for pb, prep, optimum, lb in _solvable_events(5, 40):
         status, slots, breaks, bound, stats = cpsat.solve_by_bounds(
             prep, deadline=time.monotonic() + 10, lower=lb, workers=2
         )
