@@ -75,11 +75,32 @@ def _reason_text(reason: dict, theme_labels: dict[str, str], node_names: dict[st
     return reason.get("text", "")
 
 
+def reason_texts(groups: list[list[dict]]) -> list[list[str]]:
+    """Each group of reasons (dicts: code, values, English text) in the current language, reading the
+    theme labels and node names they name in two queries for all groups."""
+    from jumelage.ecosystems.models import NetworkNode
+
+    codes = {
+        v for reasons in groups for x in reasons if x.get("code") == "themes" for v in x.get("values", [])
+    }
+    theme_labels = {t.code: t.label for t in Theme.objects.filter(code__in=codes)}
+    slugs = {
+        v.removeprefix("node:")
+        for reasons in groups
+        for x in reasons
+        if x.get("code") in {"same_group", "co_member"}
+        for v in x.get("values", [])
+    }
+    node_names = {f"node:{n.slug}": n.name for n in NetworkNode.objects.filter(slug__in=slugs)}
+    return [
+        [t for t in (_reason_text(x, theme_labels, node_names) for x in reasons) if t] for reasons in groups
+    ]
+
+
 def suggestions_for(user, subject_kind: str, subject_pk: int) -> list[SuggestionView]:
     """The stored suggestions of a subject that `user` may see, best first (organisations, then
     opportunities), dismissed ones left out, with explanations in the current language."""
     from jumelage.directory.queries import visible_to as organisations_visible_to
-    from jumelage.ecosystems.models import NetworkNode
     from jumelage.opportunities.queries import visible_to as opportunities_visible_to
 
     rows = list(
@@ -108,24 +129,9 @@ def suggestions_for(user, subject_kind: str, subject_pk: int) -> list[Suggestion
         .select_related("organisation")
         .only("pk", "title", "organisation__name")
     }
-    codes = {
-        v
-        for r in rows
-        for reason in r.reasons
-        if reason.get("code") == "themes"
-        for v in reason.get("values", [])
-    }
-    theme_labels = {t.code: t.label for t in Theme.objects.filter(code__in=codes)}
-    slugs = {
-        v.removeprefix("node:")
-        for r in rows
-        for reason in r.reasons
-        if reason.get("code") in {"same_group", "co_member"}
-        for v in reason.get("values", [])
-    }
-    node_names = {f"node:{n.slug}": n.name for n in NetworkNode.objects.filter(slug__in=slugs)}
+    texts = reason_texts([r.reasons for r in rows])
     out = []
-    for r in rows:
+    for index, r in enumerate(rows):
         verdict = feedback.get((r.target_kind, r.target_id))
         if verdict == SuggestionFeedback.Verdict.DISMISSED:
             continue
@@ -140,7 +146,7 @@ def suggestions_for(user, subject_kind: str, subject_pk: int) -> list[Suggestion
                 continue
             name = f"{target.title} ({target.organisation.name})"
             url = reverse("opportunities:opportunity-detail", args=[target.pk])
-        reasons = [t for t in (_reason_text(x, theme_labels, node_names) for x in r.reasons) if t]
+        reasons = texts[index]
         if r.cross_border and not any(x.get("code") == "cross_border" for x in r.reasons):
             reasons.append(_("across the partnership"))
         out.append(

@@ -236,12 +236,12 @@ def compute(
     return out
 
 
-def favour_cross_border(engine, source: str, found: list) -> list:
-    """The K best of `found` (best first), of which at least half come from the other side of the
+def favour_cross_border(engine, source: str, found: list, k: int = K) -> list:
+    """The k best of `found` (best first), of which at least half come from the other side of the
     partnership whenever that many relevant ones exist: the weakest same-side suggestions give way to
     the best remaining cross-border ones. Order stays by score."""
-    top, rest = found[:K], found[K:]
-    wanted = (min(K, len(found)) + 1) // 2
+    top, rest = found[:k], found[k:]
+    wanted = (min(k, len(found)) + 1) // 2
     crossing = [s for s in top if _cross_border(engine, source, s.id)]
     spare = [s for s in rest if _cross_border(engine, source, s.id)]
     while len(crossing) < wanted and spare:

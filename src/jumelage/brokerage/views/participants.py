@@ -17,6 +17,7 @@ from django.views.decorators.http import require_POST
 from jumelage.brokerage import notify, services
 from jumelage.brokerage.forms import DeclineForm, JoinForm, RequestForm
 from jumelage.brokerage.models import Brokerage, MeetingRequest, Participant
+from jumelage.brokerage.suggestions import suggested
 from jumelage.brokerage.views.common import PER_PAGE, brokerage_view, form_status, me, refused, render_page
 
 # --- The brokerage's page and its catalogue ------------------------------------------------------------
@@ -71,9 +72,13 @@ def _catalogue(request, brokerage, participant) -> dict:
             )
         )
         suggestions = suggested(brokerage, participant, exclude=asked)
-    countries = sorted(
-        c for c in brokerage.participants.values_list("organisation__country", flat=True).distinct() if c
-    )
+    countries = [
+        c
+        for c in brokerage.participants.order_by("organisation__country")
+        .values_list("organisation__country", flat=True)
+        .distinct()
+        if c
+    ]
     return {
         "page": page,
         "q": q,
@@ -83,28 +88,6 @@ def _catalogue(request, brokerage, participant) -> dict:
         "suggestions": suggestions,
         "request_form": RequestForm(),
     }
-
-
-def suggested(brokerage, participant, *, exclude=(), limit: int = 5) -> list[tuple[Participant, list[str]]]:
-    """People to meet: plain theme overlap, people from the other country first (the partnership is
-    cross-border), then by name. Each with the shared themes as its reason."""
-    mine = set(participant.themes.values_list("pk", flat=True))
-    if not mine:
-        return []
-    home = participant.organisation.country if participant.organisation_id else ""
-    scored = []
-    for other in (
-        brokerage.participants.exclude(pk=participant.pk)
-        .exclude(pk__in=exclude)
-        .select_related("organisation")
-        .prefetch_related("themes")
-    ):
-        shared = [t for t in other.themes.all() if t.pk in mine]
-        if shared:
-            abroad = bool(home and other.organisation_id and other.organisation.country != home)
-            scored.append((-len(shared), not abroad, other.name, other, [str(t) for t in shared]))
-    scored.sort(key=lambda x: x[:3])
-    return [(other, shared) for *_, other, shared in scored[:limit]]
 
 
 @brokerage_view("brokerage.view_brokerage")

@@ -1,0 +1,98 @@
+"""People to meet: the matchmaking engine ranks the brokerage's other participants and says why."""
+
+from jumelage.brokerage import services
+from jumelage.brokerage.models import Participant
+from jumelage.brokerage.suggestions import suggested
+from jumelage.directory.models import Theme
+from jumelage.events.models import Registration
+from tests.brokerage.test_pages import login
+from tests.factories import OrganisationFactory, UserFactory
+
+
+def describe(people, **texts):
+    for name, (offers, seeks) in texts.items():
+        Participant.objects.filter(pk=people[name].pk).update(offers=offers, seeks=seeks)
+
+
+def names(found):
+    return [p.name for p, _reasons in found]
+
+
+def add_participant(brokerage, name, country, *, offers="", seeks="", organisation=None, themes=()):
+    login = name.lower()
+    user = UserFactory(username=login, language="en")
+    Registration.objects.create(
+        event=brokerage.event,
+        user=user,
+        name=name,
+        email=f"{login}@example.org",
+        status="confirmed",
+        organisation=organisation or OrganisationFactory(name=f"{name} SA", country=country),
+        language="en",
+    )
+    return services.join(brokerage=brokerage, user=user, offers=offers, seeks=seeks, themes=themes)
+
+
+def test_the_participant_whose_offer_answers_my_request_comes_first_with_the_words_in_common(brokerage_world):
+    brokerage, people, _staff = brokerage_world
+    describe(
+        people,
+        Anna=("Accounting software for small firms", "Drone inspection of railway bridges"),
+        Bruno=("Drone inspection of bridges and viaducts with thermal cameras", "Distributors in Belgium"),
+        Chloé=("Bakery supplies and flour", "Bakers"),
+        Dirk=("Payroll outsourcing", "Office furniture"),
+    )
+    found = suggested(brokerage, people["Anna"])
+    assert names(found)[0] == "Bruno"
+    reasons = found[0][1]
+    assert any("drone" in r and "bridge" in r for r in reasons), reasons
+    assert "Chloé" not in names(found)  # nothing in common: not suggested at all
+
+
+def test_shared_themes_are_named_in_the_reader_s_language(brokerage_world):
+    brokerage, people, _staff = brokerage_world
+    theme = Theme.objects.create(
+        code="mobility-test", label_fr="Mobilité", label_nl="Mobiliteit", label_en="Mobility"
+    )
+    for name in ("Anna", "Dirk"):
+        people[name].themes.set([theme])
+        Participant.objects.filter(pk=people[name].pk).update(offers="", seeks="")  # themes only
+    Participant.objects.filter(pk__in=[people["Bruno"].pk, people["Chloé"].pk]).update(offers="", seeks="")
+    found = suggested(brokerage, people["Anna"])
+    assert names(found) == ["Dirk"]
+    assert any("Mobility" in r for r in found[0][1]), found
+
+
+def test_nobody_already_asked_and_nobody_from_my_own_organisation_is_suggested(brokerage_world):
+    brokerage, people, _staff = brokerage_world
+    text = ("Cybersecurity audits for hospitals", "Hospitals needing cybersecurity audits")
+    describe(people, Anna=text, Bruno=text, Chloé=text, Dirk=text)
+    colleague = add_participant(
+        brokerage, "Eva", "BE", offers=text[0], seeks=text[1], organisation=people["Anna"].organisation
+    )
+    found = names(suggested(brokerage, people["Anna"], exclude=[people["Bruno"].pk]))
+    assert "Bruno" not in found and colleague.name not in found and "Anna" not in found
+    assert sorted(found) == ["Chloé", "Dirk"]
+
+
+def test_someone_who_joins_later_is_suggested_at_once(brokerage_world):
+    brokerage, people, _staff = brokerage_world
+    describe(people, Anna=("Smart parking sensors", "Investors in smart parking sensors"))
+    assert "Zoe" not in names(suggested(brokerage, people["Anna"]))
+    add_participant(brokerage, "Zoe", "FR", offers="We invest in smart parking sensors and mobility startups")
+    assert names(suggested(brokerage, people["Anna"]))[0] == "Zoe"
+
+
+def test_the_brokerage_page_shows_my_suggestions_and_why(brokerage_world):
+    brokerage, people, _staff = brokerage_world
+    describe(
+        people,
+        Anna=("Accounting software", "Drone inspection of railway bridges"),
+        Bruno=("Drone inspection of bridges", ""),
+    )
+    page = login(people["Anna"].user).get(f"/events/{brokerage.event.slug}/b2b/").content.decode()
+    section = page[page.index("Suggested for you") :]
+    section = section[: section.index("</section>")]
+    assert "Bruno" in section and "matching words" in section and "Chloé" not in section
+    # The catalogue's country filter lists each country once.
+    assert page.count('<option value="BE">') == 1 and page.count('<option value="FR">') == 1
