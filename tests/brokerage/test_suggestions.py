@@ -7,6 +7,7 @@ from jumelage.directory.models import Theme
 from jumelage.events.models import Registration
 from tests.brokerage.test_pages import login
 from tests.factories import OrganisationFactory, UserFactory
+from tests.opportunities.helpers import make_opportunity
 
 
 def describe(people, **texts):
@@ -96,3 +97,29 @@ def test_the_brokerage_page_shows_my_suggestions_and_why(brokerage_world):
     assert "Bruno" in section and "matching words" in section and "Chloé" not in section
     # The catalogue's country filter lists each country once.
     assert page.count('<option value="BE">') == 1 and page.count('<option value="FR">') == 1
+
+
+def test_the_catalogue_filters_by_theme_and_shows_themes_and_published_opportunities(brokerage_world, world):
+    brokerage, people, _staff = brokerage_world
+    mobility = Theme.objects.create(code="mobility-test", label_fr="Mobilité", label_en="Mobility")
+    health = Theme.objects.create(code="health-test", label_fr="Santé", label_en="Health")
+    people["Bruno"].themes.set([mobility])
+    people["Chloé"].themes.set([health])
+    shown = make_opportunity(world, organisation=people["Bruno"].organisation, title="Air sensors for trams")
+    make_opportunity(
+        world, organisation=people["Bruno"].organisation, title="Unpublished draft", publish=False
+    )
+    client = login(people["Anna"].user)
+    url = f"/events/{brokerage.event.slug}/b2b/"
+
+    page = client.get(url).content.decode()
+    catalogue = page[page.index('id="catalogue-title"') :]
+    assert '<option value="health-test">Health</option>' in catalogue
+    assert f'<a href="/opportunities/{shown.pk}/">Air sensors for trams</a>' in catalogue
+    assert "Unpublished draft" not in page
+    assert "<strong>Themes:</strong> Mobility" in catalogue
+
+    filtered = client.get(url, {"theme": "mobility-test"}).content.decode()
+    filtered = filtered[filtered.index('id="catalogue-title"') :]
+    assert "Bruno" in filtered and "Chloé" not in filtered and "Dirk" not in filtered
+    assert '<option value="mobility-test" selected>' in filtered

@@ -3,6 +3,8 @@ requests (send, accept, decline, withdraw)."""
 
 from __future__ import annotations
 
+from collections import defaultdict
+
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import ValidationError
@@ -19,6 +21,9 @@ from jumelage.brokerage.forms import DeclineForm, JoinForm, RequestForm
 from jumelage.brokerage.models import Brokerage, MeetingRequest, Participant
 from jumelage.brokerage.suggestions import suggested
 from jumelage.brokerage.views.common import PER_PAGE, brokerage_view, form_status, me, refused, render_page
+from jumelage.directory.models import Theme
+from jumelage.opportunities.models import Opportunity
+from jumelage.opportunities.queries import visible_to as opportunities_visible_to
 
 # --- The brokerage's page and its catalogue ------------------------------------------------------------
 
@@ -46,6 +51,7 @@ def home(request, brokerage):
 def _catalogue(request, brokerage, participant) -> dict:
     q = request.GET.get("q", "").strip()
     country = request.GET.get("country", "").strip().upper()
+    theme = request.GET.get("theme", "").strip()
     people = brokerage.participants.select_related("organisation").prefetch_related("themes")
     if participant is not None:
         people = people.exclude(pk=participant.pk)
@@ -58,7 +64,10 @@ def _catalogue(request, brokerage, participant) -> dict:
         )
     if country:
         people = people.filter(organisation__country=country)
+    if theme:
+        people = people.filter(themes__code=theme).distinct()
     page = Paginator(people.order_by("name"), PER_PAGE).get_page(request.GET.get("page"))
+    _attach_opportunities(request.user, page.object_list)
     asked = set()
     suggestions = []
     if participant is not None:
@@ -79,15 +88,41 @@ def _catalogue(request, brokerage, participant) -> dict:
         .distinct()
         if c
     ]
+    themes = sorted(
+        Theme.objects.filter(
+            pk__in=Participant.themes.through.objects.filter(participant__brokerage=brokerage).values(
+                "theme_id"
+            )
+        ),
+        key=lambda t: t.label.casefold(),
+    )
     return {
         "page": page,
         "q": q,
         "country": country,
         "countries": countries,
+        "theme": theme,
+        "themes": themes,
         "asked": asked,
         "suggestions": suggestions,
         "request_form": RequestForm(),
     }
+
+
+def _attach_opportunities(user, people) -> None:
+    """Give each participant on the page the published opportunities of their organisation that the
+    viewer may see (what they offer and seek, in the directory's own terms)."""
+    org_ids = {p.organisation_id for p in people if p.organisation_id}
+    found = defaultdict(list)
+    for opportunity in (
+        opportunities_visible_to(user)
+        .filter(organisation_id__in=org_ids, status=Opportunity.Status.PUBLISHED)
+        .order_by("title")
+        .only("pk", "title", "organisation_id")
+    ):
+        found[opportunity.organisation_id].append(opportunity)
+    for p in people:
+        p.opportunities = found.get(p.organisation_id, [])
 
 
 @brokerage_view("brokerage.view_brokerage")
