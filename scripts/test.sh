@@ -17,6 +17,8 @@ missing=()
 find_pg_bin >/dev/null || missing+=(postgresql-15)
 command -v chromium >/dev/null || missing+=(chromium)
 command -v npm >/dev/null || missing+=(npm)
+# DejaVu Sans: the PDFs (agendas, badges) print every script with it; the tests read them back.
+[ -f /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf ] || missing+=(fonts-dejavu-core)
 if [ ${#missing[@]} -gt 0 ]; then
   if [ "$(id -u)" = 0 ]; then
     echo "Installing ${missing[*]} with apt-get…"

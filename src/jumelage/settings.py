@@ -170,6 +170,9 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 IMPORT_MAX_BYTES = env.int("JUMELAGE_IMPORT_MAX_BYTES", default=50 * 1024 * 1024)
 # Largest pitch deck (PDF or PPTX) an applicant may upload to a call for pitches.
 EVENTS_DECK_MAX_BYTES = env.int("JUMELAGE_DECK_MAX_BYTES", default=10 * 1024 * 1024)
+# DejaVu Sans for the printed PDFs (agendas, badges): every script. Without it they use Helvetica,
+# which covers Windows-1252 only (see core/pdf.py). Debian/Ubuntu: apt-get install fonts-dejavu-core.
+PDF_FONT_DIR = env.str("JUMELAGE_PDF_FONT_DIR", default="/usr/share/fonts/truetype/dejavu")
 
 # --- E-mail ---------------------------------------------------------------------------------------
 _email = env.email_url("JUMELAGE_EMAIL_URL", default="consolemail://")

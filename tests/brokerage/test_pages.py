@@ -9,7 +9,9 @@ from django.utils import timezone
 
 from jumelage.brokerage import scheduling, services
 from jumelage.brokerage.models import Brokerage, MeetingRequest, Slot
+from jumelage.directory.models import Organisation
 from jumelage.events.models import Registration
+from tests.events.test_badges import pdf_text
 from tests.factories import UserFactory, build_event
 
 
@@ -134,6 +136,7 @@ def test_the_organiser_runs_publishes_and_the_agenda_downloads(
 ):
     brokerage, p, staff = brokerage_world
     slug = brokerage.event.slug
+    Organisation.objects.filter(pk=p["Bruno"].organisation_id).update(name="L’Œuvre Dvořák SA")
     services.answer(
         request=services.send_request(requester=p["Anna"], recipient=p["Bruno"]), by=p["Bruno"], accept=True
     )
@@ -152,7 +155,7 @@ def test_the_organiser_runs_publishes_and_the_agenda_downloads(
 
     anna = login(p["Anna"].user)
     page = text(anna.get(f"/events/{slug}/b2b/agenda/"))
-    assert "Bruno" in page and "Bruno SA" in page
+    assert "Bruno" in page and "L’Œuvre Dvořák SA" in page
     ics = anna.get(f"/events/{slug}/b2b/agenda.ics")
     assert ics["Content-Type"].startswith("text/calendar")
     from icalendar import Calendar
@@ -160,7 +163,9 @@ def test_the_organiser_runs_publishes_and_the_agenda_downloads(
     items = list(Calendar.from_ical(ics.content).walk("VEVENT"))
     assert len(items) == 1 and "Bruno" in str(items[0]["SUMMARY"])
     pdf = anna.get(f"/events/{slug}/b2b/agenda.pdf")
-    assert pdf["Content-Type"] == "application/pdf" and pdf.content.startswith(b"%PDF")
+    assert pdf["Content-Type"] == "application/pdf"
+    printed = pdf_text(pdf.content)
+    assert "Agenda of Anna" in printed and "Bruno (L’Œuvre Dvořák SA)" in printed  # every letter printed
 
 
 def test_the_dashboard_counts_and_exports(brokerage_world):

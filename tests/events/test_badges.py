@@ -1,10 +1,11 @@
 """Printable badges: every co-organiser's brand side by side in the agreed order, the attendee, the QR."""
 
+import io
 import re
-import zlib
 
 import pytest
 from django.test import Client
+from pypdf import PdfReader
 
 from jumelage.events.badges import badges_pdf
 from jumelage.events.models import EventPartner, Registration
@@ -12,15 +13,9 @@ from tests.factories import build_event
 
 
 def pdf_text(data: bytes) -> str:
-    """The text shown by a PDF made by fpdf2: its content streams, inflated."""
+    """The text a reader of the PDF sees, page after page, with line breaks as spaces."""
     assert data.startswith(b"%PDF")
-    chunks = []
-    for raw in re.findall(rb"stream\r?\n(.*?)\r?\nendstream", data, re.S):
-        try:
-            chunks.append(zlib.decompress(raw).decode("latin-1"))
-        except zlib.error:
-            chunks.append(raw.decode("latin-1", "replace"))
-    return "\n".join(chunks)
+    return " ".join(" ".join(page.extract_text().split()) for page in PdfReader(io.BytesIO(data)).pages)
 
 
 @pytest.fixture
@@ -46,7 +41,7 @@ def test_a_badge_shows_each_brand_in_order_the_attendee_and_a_qr_code(event):
     text = pdf_text(data)
     order = [text.index(name) for name in ("Digital Wallonia", "French Tech Brussels", "La French Tech")]
     assert order == sorted(order)  # the order the partners agreed
-    assert "Zo\\351" in text or "Zoé" in text  # Latin-1 in the PDF string
+    assert "Zoé" in text
     assert "Wallonie Startup" in text and "Smart City Day" in text
     assert data.count(b"/Subtype /Image") == 1  # the QR code
 

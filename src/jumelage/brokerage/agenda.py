@@ -8,12 +8,11 @@ from datetime import UTC
 from django.conf import settings
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
-from fpdf import FPDF
 from icalendar import Calendar
 from icalendar import Event as ICalEvent
 
 from jumelage.brokerage.models import Brokerage, Meeting, MeetingSeat, Participant
-from jumelage.core.pdf import latin1
+from jumelage.core.pdf import FAMILY, Document
 
 
 @dataclass
@@ -75,37 +74,35 @@ def ics(brokerage: Brokerage, participant: Participant) -> bytes:
 
 def pdf(brokerage: Brokerage, participant: Participant) -> bytes:
     event = brokerage.event
-    doc = FPDF(format="A4")
-    doc.set_title(latin1(f"{event.title} - B2B"))
+    doc = Document()
+    doc.set_title(f"{event.title} - B2B")
     doc.add_page()
-    doc.set_font("helvetica", "B", 16)
+    doc.set_font(FAMILY, "B", 16)
     doc.multi_cell(
-        0, 9, latin1(_("B2B meetings — %(event)s") % {"event": event.title}), new_x="LMARGIN", new_y="NEXT"
+        0, 9, _("B2B meetings — %(event)s") % {"event": event.title}, new_x="LMARGIN", new_y="NEXT"
     )
-    doc.set_font("helvetica", "", 11)
+    doc.set_font(FAMILY, "", 11)
     partners = " | ".join(p.brand_name for p in event.partners.select_related("ecosystem", "node"))
     doc.multi_cell(
-        0, 6, latin1(_("Organised by: %(partners)s") % {"partners": partners}), new_x="LMARGIN", new_y="NEXT"
+        0, 6, _("Organised by: %(partners)s") % {"partners": partners}, new_x="LMARGIN", new_y="NEXT"
     )
-    doc.multi_cell(
-        0, 6, latin1(_("Agenda of %(name)s") % {"name": _who(participant)}), new_x="LMARGIN", new_y="NEXT"
-    )
+    doc.multi_cell(0, 6, _("Agenda of %(name)s") % {"name": _who(participant)}, new_x="LMARGIN", new_y="NEXT")
     doc.ln(4)
     rows = entries(participant)
     if not rows:
-        doc.multi_cell(0, 6, latin1(_("No meeting is scheduled for you.")), new_x="LMARGIN", new_y="NEXT")
+        doc.multi_cell(0, 6, _("No meeting is scheduled for you."), new_x="LMARGIN", new_y="NEXT")
     else:
         with doc.table(col_widths=(35, 25, 130), text_align="LEFT") as table:
             header = table.row()
             for title in (_("Time"), _("Table"), _("With")):
-                header.cell(latin1(title))
+                header.cell(title)
             for e in rows:
                 local = timezone.localtime(e.slot.starts_at)
                 row = table.row()
-                row.cell(latin1(formats.date_format(local, "SHORT_DATETIME_FORMAT")))
-                row.cell(latin1(str(e.meeting.table)))
-                row.cell(latin1(_who(e.other)))
+                row.cell(formats.date_format(local, "SHORT_DATETIME_FORMAT"))
+                row.cell(str(e.meeting.table))
+                row.cell(_who(e.other))
     doc.ln(4)
-    doc.set_font("helvetica", "I", 9)
-    doc.multi_cell(0, 5, latin1(settings.SITE_URL), new_x="LMARGIN", new_y="NEXT")
+    doc.set_font(FAMILY, "I", 9)
+    doc.multi_cell(0, 5, settings.SITE_URL, new_x="LMARGIN", new_y="NEXT")
     return bytes(doc.output())

@@ -9,9 +9,8 @@ import logging
 from collections.abc import Iterable
 
 from django.utils import formats, timezone
-from fpdf import FPDF
 
-from jumelage.core.pdf import latin1
+from jumelage.core.pdf import FAMILY, Document
 from jumelage.events import qr
 from jumelage.events.models import Event, EventPartner, Registration
 from jumelage.events.queries import partners_in_order
@@ -37,7 +36,7 @@ def _logo(partner: EventPartner):
         return None
 
 
-def _brands(doc: FPDF, x: float, y: float, partners: list[EventPartner]) -> float:
+def _brands(doc: Document, x: float, y: float, partners: list[EventPartner]) -> float:
     """Partners side by side in equal columns; returns the y below them."""
     width = (BADGE_W - 2 * MARGIN) / max(len(partners), 1)
     bottom = y
@@ -52,34 +51,34 @@ def _brands(doc: FPDF, x: float, y: float, partners: list[EventPartner]) -> floa
             except Exception:  # a broken logo file must not stop the printing: print the name alone
                 logger.warning("Cannot place the logo of %s on a badge", partner.brand_name, exc_info=True)
         doc.set_xy(left, top)
-        doc.set_font("helvetica", "B", 7)
-        doc.multi_cell(width - 1, 3.2, latin1(partner.brand_name), align="L")
+        doc.set_font(FAMILY, "B", 7)
+        doc.multi_cell(width - 1, 3.2, partner.brand_name, align="L")
         bottom = max(bottom, doc.get_y())
     return bottom
 
 
-def _badge(doc: FPDF, x: float, y: float, event: Event, partners, registration: Registration) -> None:
+def _badge(doc: Document, x: float, y: float, event: Event, partners, registration: Registration) -> None:
     doc.set_draw_color(180, 180, 180)
     doc.rect(x, y, BADGE_W, BADGE_H)
     below = _brands(doc, x, y + MARGIN, partners)
     doc.set_draw_color(0, 0, 0)
     doc.line(x + MARGIN, below + 2, x + BADGE_W - MARGIN, below + 2)
     doc.set_xy(x + MARGIN, below + 6)
-    doc.set_font("helvetica", "", 8)
+    doc.set_font(FAMILY, "", 8)
     when = formats.date_format(timezone.localtime(event.starts_at), "DATE_FORMAT")
-    doc.multi_cell(BADGE_W - 2 * MARGIN, 4, latin1(f"{event.title} · {when}"))
+    doc.multi_cell(BADGE_W - 2 * MARGIN, 4, f"{event.title} · {when}")
     doc.set_x(x + MARGIN)
-    doc.set_font("helvetica", "B", 18)
+    doc.set_font(FAMILY, "B", 18)
     doc.ln(4)
     doc.set_x(x + MARGIN)
-    doc.multi_cell(BADGE_W - 2 * MARGIN, 8, latin1(registration.name))
+    doc.multi_cell(BADGE_W - 2 * MARGIN, 8, registration.name)
     organisation = (
         registration.organisation.name if registration.organisation_id else registration.organisation_name
     )
     if organisation:
         doc.set_x(x + MARGIN)
-        doc.set_font("helvetica", "", 11)
-        doc.multi_cell(BADGE_W - 2 * MARGIN, 5, latin1(organisation))
+        doc.set_font(FAMILY, "", 11)
+        doc.multi_cell(BADGE_W - 2 * MARGIN, 5, organisation)
     size = 38
     doc.image(
         io.BytesIO(qr.png(registration, scale=4)),
@@ -91,9 +90,9 @@ def _badge(doc: FPDF, x: float, y: float, event: Event, partners, registration: 
 
 def badges_pdf(event: Event, registrations: Iterable[Registration]) -> bytes:
     partners = partners_in_order(event)
-    doc = FPDF(format="A4")
+    doc = Document()
     doc.set_auto_page_break(False)
-    doc.set_title(latin1(event.title))
+    doc.set_title(event.title)
     positions = [(0, 0), (BADGE_W, 0), (0, BADGE_H), (BADGE_W, BADGE_H)]
     for i, registration in enumerate(registrations):
         if i % 4 == 0:
