@@ -8,6 +8,7 @@ from icalendar import Calendar
 from playwright.sync_api import expect
 
 from jumelage.brokerage.models import Meeting
+from jumelage.directory.models import Theme
 from tests.brokerage.conftest import build_brokerage
 from tests.browser.helpers import axe_check, login, visit
 
@@ -16,12 +17,25 @@ pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
 
 def test_request_accept_schedule_publish_and_agenda(new_page, world, settings):
     settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
-    brokerage, _people, _staff = build_brokerage(world)
+    brokerage, people, _staff = build_brokerage(world)
     base = f"/events/{brokerage.event.slug}/b2b"
+    parking = Theme.objects.create(code="smart-parking", label_fr="Stationnement", label_en="Smart parking")
+    people["Anna"].themes.set([parking])
+    people["Bruno"].themes.set([parking])
 
     anna = new_page(locale="en-GB")
     login(anna, "anna", next_path=f"{base}/")
     expect(anna.get_by_role("heading", level=1)).to_have_text("B2B meetings at Smart City Day")
+    # The engine suggests Bruno (shared theme, other country) and says why; the catalogue filters by theme.
+    suggestions = anna.get_by_role("region", name="Suggested for you")
+    expect(suggestions.get_by_role("listitem").first).to_contain_text("shared themes: Smart parking")
+    anna.get_by_label("Theme").select_option("smart-parking")
+    with anna.expect_navigation():
+        anna.get_by_role("button", name="Filter").click()
+    catalogue = anna.get_by_role("region", name="Participants")
+    expect(catalogue.get_by_role("heading", level=3)).to_have_count(1)
+    expect(catalogue.get_by_role("heading", level=3)).to_contain_text("Bruno")
+    axe_check(anna)
     anna.get_by_text("Ask Bruno for a meeting").first.click()
     anna.get_by_label("Message").first.fill("Shall we talk about smart parking?")
     with anna.expect_navigation():
