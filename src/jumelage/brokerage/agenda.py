@@ -20,10 +20,28 @@ class Entry:
     meeting: Meeting
     seat: MeetingSeat
     other: Participant
+    me: Participant
 
     @property
     def slot(self):
         return self.seat.slot
+
+    @property
+    def video_link(self) -> str:
+        """The table's video link when one side takes part online (both then use it), else ""."""
+        return self.meeting.table.video_link if (self.me.online or self.other.online) else ""
+
+    @property
+    def place(self) -> str:
+        """Where this participant goes: the table, or online for who takes part online."""
+        if self.me.online:
+            return _("online (table %(table)s)") % {"table": self.meeting.table.name}
+        if self.other.online:
+            return _("table %(table)s, %(name)s joins online") % {
+                "table": self.meeting.table.name,
+                "name": self.other.name,
+            }
+        return self.meeting.table.name
 
 
 def entries(participant: Participant) -> list[Entry]:
@@ -40,9 +58,8 @@ def entries(participant: Participant) -> list[Entry]:
     out = []
     for seat in seats:
         r = seat.meeting.request
-        out.append(
-            Entry(seat.meeting, seat, r.recipient if r.requester_id == participant.pk else r.requester)
-        )
+        other = r.recipient if r.requester_id == participant.pk else r.requester
+        out.append(Entry(seat.meeting, seat, other, participant))
     return out
 
 
@@ -63,11 +80,18 @@ def ics(brokerage: Brokerage, participant: Participant) -> bytes:
         item.add("dtstart", e.slot.starts_at.astimezone(UTC))
         item.add("dtend", e.slot.ends_at.astimezone(UTC))
         item.add("summary", _("B2B meeting with %(who)s") % {"who": _who(e.other)})
-        item.add(
-            "location",
-            ", ".join(x for x in (event.venue, event.city, _("table %(t)s") % {"t": e.meeting.table}) if x),
-        )
-        item.add("description", event.title)
+        if participant.online:
+            item.add("location", e.video_link or _("online"))
+        else:
+            item.add(
+                "location",
+                ", ".join(
+                    x for x in (event.venue, event.city, _("table %(t)s") % {"t": e.meeting.table}) if x
+                ),
+            )
+        if e.video_link:
+            item.add("url", e.video_link)
+        item.add("description", "\n".join(x for x in (event.title, e.place, e.video_link) if x))
         cal.add_component(item)
     return cal.to_ical()
 
@@ -92,16 +116,16 @@ def pdf(brokerage: Brokerage, participant: Participant) -> bytes:
     if not rows:
         doc.multi_cell(0, 6, _("No meeting is scheduled for you."), new_x="LMARGIN", new_y="NEXT")
     else:
-        with doc.table(col_widths=(35, 25, 130), text_align="LEFT") as table:
+        with doc.table(col_widths=(35, 60, 95), text_align="LEFT") as table:
             header = table.row()
-            for title in (_("Time"), _("Table"), _("With")):
+            for title in (_("Time"), _("Where"), _("With")):
                 header.cell(title)
             for e in rows:
                 local = timezone.localtime(e.slot.starts_at)
                 row = table.row()
                 row.cell(formats.date_format(local, "SHORT_DATETIME_FORMAT"))
-                row.cell(str(e.meeting.table))
-                row.cell(_who(e.other))
+                row.cell(e.place)
+                row.cell("\n".join(x for x in (_who(e.other), e.video_link) if x))
     doc.ln(4)
     doc.set_font(FAMILY, "I", 9)
     doc.multi_cell(0, 5, settings.SITE_URL, new_x="LMARGIN", new_y="NEXT")

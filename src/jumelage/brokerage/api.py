@@ -46,6 +46,7 @@ class ParticipantOut(Schema):
     country: str | None = Field(None, validation_alias="organisation.country")
     offers: str
     seeks: str
+    online: bool = Field(description="Takes part online (through the tables' video links).")
 
 
 class RequestIn(Schema):
@@ -73,6 +74,8 @@ class AgendaItem(Schema):
     starts_at: datetime
     ends_at: datetime
     table: str
+    where: str = Field(description="The table, or online, in the caller's language.")
+    video_link: str = Field(description="The table's video link when one side takes part online, else empty.")
     with_participant: int
     with_name: str
 
@@ -138,6 +141,8 @@ def my_agenda(request, slug: str):
             starts_at=e.slot.starts_at,
             ends_at=e.slot.ends_at,
             table=e.meeting.table.name,
+            where=e.place,
+            video_link=e.video_link,
             with_participant=e.other.pk,
             with_name=e.other.name,
         )

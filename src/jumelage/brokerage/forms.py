@@ -30,7 +30,10 @@ class SetupForm(forms.Form):
     online_allowed = forms.BooleanField(label=_("Online meetings allowed"), required=False)
     tables = forms.CharField(
         label=_("Tables"),
-        help_text=_("One table or room name per line."),
+        help_text=_(
+            "One table or room name per line. Where online meetings are allowed, add the table's video "
+            "link after a bar: “Table 1 | https://meet.example.org/table-1”."
+        ),
         widget=forms.Textarea(attrs={"rows": 4}),
     )
 
@@ -68,10 +71,17 @@ class JoinForm(forms.Form):
         required=False,
         widget=forms.CheckboxSelectMultiple,
     )
+    online = forms.BooleanField(
+        label=_("I take part online"),
+        help_text=_("Your agenda gives the video link of each meeting; the other side sits at the table."),
+        required=False,
+    )
 
     def __init__(self, *args, brokerage, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["unavailable"].queryset = brokerage.slots.all()
+        if not brokerage.online_allowed:
+            del self.fields["online"]
 
 
 class RequestForm(forms.Form):

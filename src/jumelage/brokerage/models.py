@@ -91,7 +91,8 @@ class Slot(models.Model):
 class Table(models.Model):
     brokerage = models.ForeignKey(Brokerage, on_delete=models.CASCADE, related_name="tables")
     name = models.CharField(_("name"), max_length=60)
-    online = models.BooleanField(_("online room"), default=False)
+    # Where a participant who takes part online joins the meetings held at this table.
+    video_link = models.URLField(_("video link"), max_length=300, blank=True)
     position = models.PositiveSmallIntegerField(default=0)
 
     class Meta:
@@ -124,6 +125,7 @@ class Participant(TimeStampedModel):
         Slot, blank=True, related_name="+", verbose_name=_("unavailable slots")
     )
     max_meetings = models.PositiveSmallIntegerField(_("most meetings"), null=True, blank=True)
+    online = models.BooleanField(_("takes part online"), default=False)
 
     class Meta:
         ordering = ["brokerage", "name"]

@@ -58,7 +58,7 @@ def agenda_changed(brokerage_id: int, participant_ids: list[int], moved: list[di
     changes = _moves_by_participant(brokerage, moved or [])
     messages = []
     for p in Participant.objects.filter(pk__in=participant_ids):
-        meetings = [{"slot": e.slot, "table": e.meeting.table, "with": e.other} for e in agenda.entries(p)]
+        meetings = agenda.entries(p)  # each says where, in the recipient's language, as the mail renders
         url = settings.SITE_URL + reverse("brokerage:agenda", args=[event.slug])
         messages.append(
             mail.Mail(

@@ -11,6 +11,7 @@ import itertools
 from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
+from django.core.validators import URLValidator
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
@@ -71,6 +72,31 @@ def plan_slots(sessions: list[SessionSpec], *, meeting_minutes: int, pause_minut
     return plan
 
 
+def parse_tables(lines: list[str]) -> list[tuple[str, str]]:
+    """Table lines, "Name" or "Name | https://video-link", as (name, link) pairs; blank lines skipped.
+    A link that is not a web address is refused, naming the table."""
+    validate = URLValidator(schemes=["https", "http"])
+    places = []
+    for line in lines:
+        name, _bar, link = (part.strip() for part in line.partition("|"))
+        if not name and not link:
+            continue
+        if not name:
+            raise ValidationError(
+                _("The video link “%(link)s” has no table name before it.") % {"link": link}
+            )
+        if link:
+            try:
+                validate(link)
+            except ValidationError:
+                raise ValidationError(
+                    _("The video link of table “%(name)s” is not a web address: %(link)s")
+                    % {"name": name, "link": link}
+                ) from None
+        places.append((name, link))
+    return places
+
+
 @transaction.atomic
 def configure(
     *,
@@ -95,11 +121,29 @@ def configure(
                 "Meetings are already scheduled: slots and tables can no longer change. Cancel the schedule first."
             )
         )
-    names = [t.strip() for t in tables if t.strip()]
+    places = parse_tables(tables)
+    names = [name for name, _link in places]
     if not names:
         raise ValidationError(_("Add at least one table."))
     if len(set(names)) != len(names):
         raise ValidationError(_("Two tables have the same name; give each table its own name."))
+    if online_allowed:
+        missing = [name for name, link in places if not link]
+        if missing:
+            raise ValidationError(
+                _(
+                    "Online meetings are allowed: give every table the video link where online participants "
+                    "join it (“Table 1 | https://…”). Missing for: %(tables)s."
+                )
+                % {"tables": ", ".join(missing)}
+            )
+    elif brokerage.pk and (
+        online := list(brokerage.participants.filter(online=True).values_list("name", flat=True))
+    ):
+        raise ValidationError(
+            _("Online meetings cannot be turned off: %(names)s take part online.")
+            % {"names": ", ".join(online)}
+        )
     for s in sessions:
         if s.starts_at < event.starts_at or s.ends_at > event.ends_at:
             raise ValidationError(
@@ -130,7 +174,8 @@ def configure(
                 brokerage=brokerage, session=session, number=number, starts_at=start, ends_at=end
             )
     Table.objects.bulk_create(
-        Table(brokerage=brokerage, name=name, position=i) for i, name in enumerate(names)
+        Table(brokerage=brokerage, name=name, video_link=link, position=i)
+        for i, (name, link) in enumerate(places)
     )
     log_action(actor=actor, action="brokerage.configure", obj=brokerage, slots=number, tables=len(names))
     return brokerage
@@ -159,8 +204,10 @@ def join(
     seeks: str = "",
     themes=(),
     unavailable=(),
+    online: bool = False,
 ) -> Participant:
-    """Register `user` as a participant. They must hold a confirmed registration for the event."""
+    """Register `user` as a participant (on site, or online where the organisers allow it). They must
+    hold a confirmed registration for the event."""
     event = brokerage.event
     registration = event.registrations.filter(user=user, status="confirmed").first()
     if registration is None:
@@ -169,6 +216,8 @@ def join(
         )
     if Participant.objects.filter(brokerage=brokerage, user=user).exists():
         raise ValidationError(_("You already take part in these meetings."))
+    if online and not brokerage.online_allowed:
+        raise ValidationError(_("The organisers hold these meetings on site only: take part on site."))
     participant = Participant(
         brokerage=brokerage,
         user=user,
@@ -178,6 +227,7 @@ def join(
         language=getattr(user, "language", "") or registration.language,
         offers=offers,
         seeks=seeks,
+        online=online,
     )
     participant.full_clean()
     participant.save()

@@ -107,7 +107,9 @@ def _demo_brokerage(event: Event) -> None:
             brokerage.SessionSpec("Demo — morning meetings", _at(30, 10, 30), _at(30, 12, 30)),
             brokerage.SessionSpec("Demo — afternoon meetings", _at(30, 14), _at(30, 16)),
         ],
-        tables=[f"Demo table {n}" for n in range(1, 11)],
+        # example.org links (reserved for examples): the demo shows online participation, no real room.
+        tables=[f"Demo table {n} | https://meet.example.org/demo-table-{n}" for n in range(1, 11)],
+        online_allowed=True,
     )
     brokerage.open_requests(brokerage=b2b, actor=None)
 

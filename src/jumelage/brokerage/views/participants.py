@@ -141,6 +141,7 @@ def join(request, brokerage):
                 seeks=form.cleaned_data["seeks"],
                 themes=form.cleaned_data["themes"],
                 unavailable=[s.pk for s in form.cleaned_data["unavailable"]],
+                online=form.cleaned_data.get("online", False),
             )
         except ValidationError as exc:
             refused(request, exc)

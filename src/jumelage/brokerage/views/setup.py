@@ -53,7 +53,9 @@ def _session_initial(brokerage) -> list[dict]:
 def setup(request, brokerage):
     if brokerage.pk:
         initial = {f: getattr(brokerage, f) for f in SETUP_FIELDS} | {
-            "tables": "\n".join(t.name for t in brokerage.tables.all())
+            "tables": "\n".join(
+                f"{t.name} | {t.video_link}" if t.video_link else t.name for t in brokerage.tables.all()
+            )
         }
     else:
         initial = {"tables": "\n".join(f"{_('Table')} {i}" for i in range(1, 11))}
