@@ -25,6 +25,7 @@ ROWS = [
             visitor=LOGIN, member=200, representative=REDIRECT, node_staff=200, ecosystem_staff=200, admin=200
         ),
     ),
+    Row(B + "participation/", URL + "participation/", participant_only, shows='name="offers"'),
     Row(B + "ask/<int:pk>/", URL + "ask/{w.b2b_other.pk}/", every(405), note="POST only"),
     Row(B + "requests/", URL + "requests/", participant_only),
     Row(B + "requests/<int:pk>/<str:action>/", URL + "requests/{w.b2b_request.pk}/accept/", every(405)),

@@ -238,6 +238,31 @@ def join(
 
 
 @transaction.atomic
+@transaction.atomic
+def update_participation(
+    *,
+    participant: Participant,
+    actor,
+    offers: str,
+    seeks: str,
+    themes=(),
+    unavailable=(),
+    online: bool = False,
+) -> Participant:
+    """Change what a participant offers and seeks, their themes, their availability and whether they
+    take part online. A slot they already have a meeting in stays available (see set_availability)."""
+    brokerage = participant.brokerage
+    if online and not participant.online and not brokerage.online_allowed:
+        raise ValidationError(_("The organisers hold these meetings on site only: take part on site."))
+    participant.offers, participant.seeks, participant.online = offers, seeks, online
+    participant.full_clean()
+    set_availability(participant=participant, unavailable=unavailable, actor=actor)
+    participant.save()
+    participant.themes.set(themes)
+    log_action(actor=actor, action="brokerage.update_participation", obj=participant)
+    return participant
+
+
 def set_availability(*, participant: Participant, unavailable, actor) -> None:
     """The slots the participant cannot attend. A slot where they already have a scheduled meeting
     can't be made unavailable without cancelling that meeting first."""

@@ -151,6 +151,40 @@ def join(request, brokerage):
     return render_page(request, brokerage, "brokerage/join.html", {"form": form}, status=form_status(request))
 
 
+@brokerage_view("brokerage.take_part")
+def participation(request, brokerage):
+    """A participant changes what they offer and seek, their themes, availability and attendance."""
+    participant = me(request, brokerage)
+    initial = {
+        "offers": participant.offers,
+        "seeks": participant.seeks,
+        "themes": participant.themes.all(),
+        "unavailable": participant.unavailable.all(),
+        "online": participant.online,
+    }
+    form = JoinForm(request.POST or None, brokerage=brokerage, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.update_participation(
+                participant=participant,
+                actor=request.user,
+                offers=data["offers"],
+                seeks=data["seeks"],
+                themes=data["themes"],
+                unavailable=[s.pk for s in data["unavailable"]],
+                online=data.get("online", False),
+            )
+        except ValidationError as exc:
+            refused(request, exc)
+        else:
+            messages.success(request, _("Your participation is updated."))
+            return redirect("brokerage:home", brokerage.event.slug)
+    return render_page(
+        request, brokerage, "brokerage/participation.html", {"form": form}, status=form_status(request)
+    )
+
+
 # --- Meeting requests ----------------------------------------------------------------------------------
 
 
@@ -216,8 +250,21 @@ def act(request, brokerage, pk, action):
             notify.request_answered(request_obj)
             messages.success(request, _("Request declined."))
         elif action == "withdraw":
-            services.withdraw(request=request_obj, by=participant)
-            messages.success(request, _("Withdrawn."))
+            meeting = getattr(request_obj, "meeting", None)
+            was = (meeting.slot, meeting.table) if meeting is not None and meeting.slot_id else (None, None)
+            request_obj = services.withdraw(request=request_obj, by=participant)
+            if request_obj.status == MeetingRequest.Status.CANCELLED:
+                notify.meeting_cancelled(request_obj, by=participant, slot=was[0], table=was[1])
+                other = (
+                    request_obj.recipient
+                    if request_obj.requester_id == participant.pk
+                    else request_obj.requester
+                )
+                messages.success(
+                    request, _("Meeting cancelled; %(name)s was told by e-mail.") % {"name": other.name}
+                )
+            else:
+                messages.success(request, _("Withdrawn."))
         else:
             raise Http404
     except ValidationError as exc:
@@ -228,6 +275,7 @@ def act(request, brokerage, pk, action):
 urlpatterns = [
     path("events/<slug:slug>/b2b/", home, name="home"),
     path("events/<slug:slug>/b2b/join/", join, name="join"),
+    path("events/<slug:slug>/b2b/participation/", participation, name="participation"),
     path("events/<slug:slug>/b2b/ask/<int:pk>/", send, name="send"),
     path("events/<slug:slug>/b2b/requests/", requests, name="requests"),
     path("events/<slug:slug>/b2b/requests/<int:pk>/<str:action>/", act, name="act"),

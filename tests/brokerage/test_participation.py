@@ -1,0 +1,88 @@
+"""After joining: a participant changes what they offer and seek, their themes, availability and
+attendance; cancelling an agreed meeting frees the slot and tells the other side by e-mail."""
+
+from django.utils import formats, timezone
+
+from jumelage.brokerage import services
+from jumelage.brokerage.models import MeetingRequest, MeetingSeat
+from jumelage.directory.models import Theme
+from tests.brokerage.test_pages import login, text
+
+
+def test_a_participant_changes_offers_themes_and_availability(brokerage_world):
+    brokerage, people, _staff = brokerage_world
+    theme = Theme.objects.create(code="mobility-test", label_fr="Mobilité", label_en="Mobility")
+    slot = brokerage.slots.get(number=2)
+    anna = login(people["Anna"].user)
+    url = f"/events/{brokerage.event.slug}/b2b/participation/"
+    form = text(anna.get(url))
+    assert "Anna offers" in form and 'name="online"' not in form  # on site only here
+
+    response = anna.post(
+        url,
+        {"offers": "Parking sensors", "seeks": "Cities", "themes": [theme.pk], "unavailable": [slot.pk]},
+        follow=True,
+    )
+    assert "Your participation is updated." in text(response)
+    anna_row = people["Anna"]
+    anna_row.refresh_from_db()
+    assert (anna_row.offers, anna_row.seeks) == ("Parking sensors", "Cities")
+    assert list(anna_row.themes.all()) == [theme] and list(anna_row.unavailable.all()) == [slot]
+
+
+def test_a_slot_with_a_meeting_cannot_be_made_unavailable_and_nothing_is_saved(
+    brokerage_world, django_capture_on_commit_callbacks
+):
+    brokerage, people, staff = brokerage_world
+    slug = brokerage.event.slug
+    services.answer(
+        request=services.send_request(requester=people["Anna"], recipient=people["Bruno"]),
+        by=people["Bruno"],
+        accept=True,
+    )
+    organiser = login(staff)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = organiser.post(f"/events/{slug}/b2b/schedule/", {"time_limit": "5"})
+    with django_capture_on_commit_callbacks(execute=True):
+        organiser.post(response["Location"], {"publish": "1"})
+    busy = MeetingSeat.objects.get(participant=people["Anna"]).slot
+
+    response = login(people["Anna"].user).post(
+        f"/events/{slug}/b2b/participation/",
+        {"offers": "Something else", "seeks": "partners", "unavailable": [busy.pk]},
+    )
+    assert response.status_code == 400
+    assert "You already have a meeting at" in text(response)
+    people["Anna"].refresh_from_db()
+    assert people["Anna"].offers == "Anna offers" and not people["Anna"].unavailable.exists()
+
+
+def test_cancelling_an_agreed_meeting_frees_the_slot_and_tells_the_other_side(
+    brokerage_world, smtp, django_capture_on_commit_callbacks
+):
+    brokerage, people, staff = brokerage_world
+    slug = brokerage.event.slug
+    request = services.send_request(requester=people["Anna"], recipient=people["Bruno"])
+    services.answer(request=request, by=people["Bruno"], accept=True)
+    organiser = login(staff)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = organiser.post(f"/events/{slug}/b2b/schedule/", {"time_limit": "5"})
+    with django_capture_on_commit_callbacks(execute=True):
+        organiser.post(response["Location"], {"publish": "1"})
+    meeting = brokerage.meetings.select_related("slot", "table").get()
+    when, table = meeting.slot, meeting.table.name
+    before = len(smtp.to("bruno@example.org"))
+
+    response = login(people["Anna"].user).post(
+        f"/events/{slug}/b2b/requests/{request.pk}/withdraw/", follow=True
+    )
+    assert "Meeting cancelled; Bruno was told by e-mail." in text(response)
+    request.refresh_from_db()
+    assert request.status == MeetingRequest.Status.CANCELLED
+    assert not MeetingSeat.objects.filter(meeting=meeting).exists()
+    mails = smtp.to("bruno@example.org")[before:]
+    assert [m.subject for m in mails] == ["Anna cancelled your meeting"]
+    body = mails[0].text()
+    assert f"table {table}" in body and "Smart City Day" in body
+    assert formats.date_format(timezone.localtime(when.starts_at), "SHORT_DATETIME_FORMAT") in body
+    assert "Bruno" not in text(login(people["Anna"].user).get(f"/events/{slug}/b2b/agenda/")).split("<h1>")[1]
