@@ -13,21 +13,36 @@ def test_a_participant_changes_offers_themes_and_availability(brokerage_world):
     brokerage, people, _staff = brokerage_world
     theme = Theme.objects.create(code="mobility-test", label_fr="Mobilité", label_en="Mobility")
     slot = brokerage.slots.get(number=2)
+    afternoon = brokerage.sessions.get(name="Afternoon")
     anna = login(people["Anna"].user)
     url = f"/events/{brokerage.event.slug}/b2b/participation/"
     form = text(anna.get(url))
     assert "Anna offers" in form and 'name="online"' not in form  # on site only here
+    assert "Morning, 10:00–10:25" in form  # Brussels time (the fixture's slot starts at 09:00 UTC)
 
     response = anna.post(
         url,
-        {"offers": "Parking sensors", "seeks": "Cities", "themes": [theme.pk], "unavailable": [slot.pk]},
+        {
+            "offers": "Parking sensors",
+            "seeks": "Cities",
+            "themes": [theme.pk],
+            "unavailable": [slot.pk],
+            "unavailable_sessions": [afternoon.pk],
+        },
         follow=True,
     )
     assert "Your participation is updated." in text(response)
     anna_row = people["Anna"]
     anna_row.refresh_from_db()
     assert (anna_row.offers, anna_row.seeks) == ("Parking sensors", "Cities")
-    assert list(anna_row.themes.all()) == [theme] and list(anna_row.unavailable.all()) == [slot]
+    away = {s.number for s in anna_row.unavailable.all()}
+    assert list(anna_row.themes.all()) == [theme] and away == {2, 3, 4}  # slot 2 and the afternoon's two
+    form = text(anna.get(url))  # the whole session shows ticked as such
+    assert (
+        f'name="unavailable_sessions" value="{afternoon.pk}" id="id_unavailable_sessions_1" checked' in form
+    )
+    third = brokerage.slots.get(number=3).pk  # an afternoon slot: covered by the session, not ticked alone
+    assert f'value="{third}" id="id_unavailable_2">' in form
 
 
 def test_a_slot_with_a_meeting_cannot_be_made_unavailable_and_nothing_is_saved(

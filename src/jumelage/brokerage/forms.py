@@ -2,7 +2,7 @@ from django import forms
 from django.forms import formset_factory
 from django.utils.translation import gettext_lazy as _
 
-from jumelage.brokerage.models import Slot
+from jumelage.brokerage.models import MeetingSession, Slot
 from jumelage.directory.models import Theme
 
 
@@ -65,8 +65,15 @@ class JoinForm(forms.Form):
     themes = forms.ModelMultipleChoiceField(
         label=_("Themes"), queryset=Theme.objects.filter(parent__isnull=True), required=False
     )
+    unavailable_sessions = forms.ModelMultipleChoiceField(
+        label=_("Sessions when you are NOT available"),
+        help_text=_("Every slot of a session ticked here is kept free."),
+        queryset=MeetingSession.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
     unavailable = forms.ModelMultipleChoiceField(
-        label=_("Slots when you are NOT available"),
+        label=_("Single slots when you are NOT available"),
         queryset=Slot.objects.none(),
         required=False,
         widget=forms.CheckboxSelectMultiple,
@@ -77,9 +84,38 @@ class JoinForm(forms.Form):
         required=False,
     )
 
+    @staticmethod
+    def initial_for(participant) -> dict:
+        """The form's values for a participant who already joined: whole sessions ticked as such."""
+        away = set(participant.unavailable.values_list("pk", flat=True))
+        sessions = [
+            s
+            for s in participant.brokerage.sessions.prefetch_related("slots")
+            if {x.pk for x in s.slots.all()} <= away
+        ]
+        whole = {x.pk for s in sessions for x in s.slots.all()}
+        return {
+            "offers": participant.offers,
+            "seeks": participant.seeks,
+            "themes": participant.themes.all(),
+            "unavailable_sessions": sessions,
+            "unavailable": sorted(away - whole),
+            "online": participant.online,
+        }
+
+    def unavailable_slots(self) -> list[int]:
+        """The slots ticked one by one and every slot of the sessions ticked (after is_valid())."""
+        data = self.cleaned_data
+        slots = {s.pk for s in data["unavailable"]}
+        for session in data["unavailable_sessions"]:
+            slots.update(session.slots.values_list("pk", flat=True))
+        return sorted(slots)
+
     def __init__(self, *args, brokerage, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["unavailable"].queryset = brokerage.slots.all()
+        self.fields["unavailable_sessions"].queryset = brokerage.sessions.all()
+        self.fields["unavailable"].queryset = brokerage.slots.select_related("session")
+        self.fields["unavailable"].label_from_instance = lambda slot: f"{slot.session.name}, {slot}"
         if not brokerage.online_allowed:
             del self.fields["online"]
 

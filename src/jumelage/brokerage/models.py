@@ -10,6 +10,7 @@ from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
@@ -85,7 +86,8 @@ class Slot(models.Model):
         constraints = [models.UniqueConstraint(fields=["brokerage", "number"], name="slot_number_unique")]
 
     def __str__(self) -> str:
-        return f"{self.starts_at:%H:%M}–{self.ends_at:%H:%M}"
+        """Local time, as participants read it: "10:30–10:50"."""
+        return f"{timezone.localtime(self.starts_at):%H:%M}–{timezone.localtime(self.ends_at):%H:%M}"
 
 
 class Table(models.Model):

@@ -140,7 +140,7 @@ def join(request, brokerage):
                 offers=form.cleaned_data["offers"],
                 seeks=form.cleaned_data["seeks"],
                 themes=form.cleaned_data["themes"],
-                unavailable=[s.pk for s in form.cleaned_data["unavailable"]],
+                unavailable=form.unavailable_slots(),
                 online=form.cleaned_data.get("online", False),
             )
         except ValidationError as exc:
@@ -155,14 +155,7 @@ def join(request, brokerage):
 def participation(request, brokerage):
     """A participant changes what they offer and seek, their themes, availability and attendance."""
     participant = me(request, brokerage)
-    initial = {
-        "offers": participant.offers,
-        "seeks": participant.seeks,
-        "themes": participant.themes.all(),
-        "unavailable": participant.unavailable.all(),
-        "online": participant.online,
-    }
-    form = JoinForm(request.POST or None, brokerage=brokerage, initial=initial)
+    form = JoinForm(request.POST or None, brokerage=brokerage, initial=JoinForm.initial_for(participant))
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -172,7 +165,7 @@ def participation(request, brokerage):
                 offers=data["offers"],
                 seeks=data["seeks"],
                 themes=data["themes"],
-                unavailable=[s.pk for s in data["unavailable"]],
+                unavailable=form.unavailable_slots(),
                 online=data.get("online", False),
             )
         except ValidationError as exc:
