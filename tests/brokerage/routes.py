@@ -107,6 +107,14 @@ ROWS += [
         data={"accept": True},
         note="withdrawn when the organisers arranged the meeting: a 422 naming why",
     ),
+    Row(
+        A + "requests/<request_id>/withdraw",
+        API + "requests/{w.b2b_request.pk}/withdraw",
+        {**api_participant, "representative": 422},
+        method="POST",
+        json=True,
+        note="already withdrawn (the organisers arranged the meeting): a 422 naming why",
+    ),
     Row(A + "agenda", API + "agenda", api_participant),
     Row(A + "runs/<run_id>", API + "runs/{w.b2b_run.pk}", api_organisers, shows="ready"),
     Row(

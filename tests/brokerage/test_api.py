@@ -17,7 +17,7 @@ def post(client, url, data):
     return client.post(url, json.dumps(data), content_type="application/json")
 
 
-def test_a_request_and_its_answer_through_the_api(brokerage_world):
+def test_a_request_and_its_answer_through_the_api(brokerage_world, smtp):
     brokerage, p, _ = brokerage_world
     base = f"/api/v1/events/{brokerage.event.slug}/b2b"
     anna, bruno = api(p["Anna"].user), api(p["Bruno"].user)
@@ -29,6 +29,16 @@ def test_a_request_and_its_answer_through_the_api(brokerage_world):
     response = post(bruno, f"{base}/requests/{request_id}/answer", {"accept": True})
     assert response.status_code == 200 and response.json()["status"] == "accepted"
     assert MeetingRequest.objects.get(pk=request_id).meeting is not None
+    # The same e-mails as through the pages: the request to Bruno, the answer to Anna.
+    assert [m.subject for m in smtp.to("bruno@example.org")] == ["Anna asks you for a meeting"]
+    assert [m.subject for m in smtp.to("anna@example.org")] == ["Bruno accepted your meeting request"]
+
+    # Anna cancels the agreed meeting: Bruno is told; cancelling again is refused with the reason.
+    response = post(anna, f"{base}/requests/{request_id}/withdraw", {})
+    assert response.status_code == 200 and response.json()["status"] == "cancelled"
+    assert smtp.to("bruno@example.org")[-1].subject == "Anna cancelled your meeting"
+    response = post(anna, f"{base}/requests/{request_id}/withdraw", {})
+    assert response.status_code == 422 and "no longer open" in json.dumps(response.json())
 
 
 def test_refusals_come_back_as_problems_naming_the_reason(brokerage_world):

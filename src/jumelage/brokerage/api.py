@@ -12,7 +12,7 @@ from ninja.pagination import paginate
 from ninja.responses import Status
 from pydantic import Field
 
-from jumelage.brokerage import agenda, scheduling, services
+from jumelage.brokerage import agenda, notify, scheduling, services
 from jumelage.brokerage.models import Brokerage, MeetingRequest, Participant, ScheduleRun
 from jumelage.core.api_auth import idempotent
 from jumelage.events.models import Event
@@ -114,6 +114,10 @@ def send_request(request, slug: str, payload: RequestIn):
     me = _me(request, brokerage)
     recipient = get_object_or_404(Participant, brokerage=brokerage, pk=payload.recipient)
     made = services.send_request(requester=me, recipient=recipient, message=payload.message)
+    if made.status == MeetingRequest.Status.ACCEPTED:
+        notify.request_answered(made)
+    else:
+        notify.request_received(made)
     return Status(201, made)
 
 
@@ -129,7 +133,26 @@ def answer_request(request, slug: str, request_id: int, payload: AnswerIn):
     brokerage = _brokerage(request, slug, "brokerage.take_part")
     me = _me(request, brokerage)
     found = get_object_or_404(MeetingRequest, brokerage=brokerage, pk=request_id)
-    return services.answer(request=found, by=me, accept=payload.accept, reason=payload.reason)
+    answered = services.answer(request=found, by=me, accept=payload.accept, reason=payload.reason)
+    notify.request_answered(answered)
+    return answered
+
+
+@router.post("/events/{slug}/b2b/requests/{request_id}/withdraw", response=RequestOut)
+def withdraw_request(request, slug: str, request_id: int):
+    """Withdraw your pending request, or cancel an agreed meeting (either side): its slot and table are
+    freed and the other side is told by e-mail."""
+    brokerage = _brokerage(request, slug, "brokerage.take_part")
+    me = _me(request, brokerage)
+    found = get_object_or_404(
+        MeetingRequest, Q(requester=me) | Q(recipient=me), brokerage=brokerage, pk=request_id
+    )
+    meeting = getattr(found, "meeting", None)
+    slot, table = (meeting.slot, meeting.table) if meeting is not None else (None, None)
+    done = services.withdraw(request=found, by=me)
+    if done.status == MeetingRequest.Status.CANCELLED:
+        notify.meeting_cancelled(done, by=me, slot=slot, table=table)
+    return done
 
 
 @router.get("/events/{slug}/b2b/agenda", response=list[AgendaItem])

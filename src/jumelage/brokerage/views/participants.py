@@ -244,10 +244,10 @@ def act(request, brokerage, pk, action):
             messages.success(request, _("Request declined."))
         elif action == "withdraw":
             meeting = getattr(request_obj, "meeting", None)
-            was = (meeting.slot, meeting.table) if meeting is not None and meeting.slot_id else (None, None)
+            slot, table = (meeting.slot, meeting.table) if meeting is not None else (None, None)
             request_obj = services.withdraw(request=request_obj, by=participant)
             if request_obj.status == MeetingRequest.Status.CANCELLED:
-                notify.meeting_cancelled(request_obj, by=participant, slot=was[0], table=was[1])
+                notify.meeting_cancelled(request_obj, by=participant, slot=slot, table=table)
                 other = (
                     request_obj.recipient
                     if request_obj.requester_id == participant.pk
