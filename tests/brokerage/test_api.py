@@ -23,6 +23,9 @@ def test_a_request_and_its_answer_through_the_api(brokerage_world, smtp):
     anna, bruno = api(p["Anna"].user), api(p["Bruno"].user)
     names = [x["name"] for x in anna.get(f"{base}/participants").json()["items"]]
     assert names == ["Anna", "Bruno", "Chloé", "Dirk"]
+    filtered = anna.get(f"{base}/participants", {"country": "fr"}).json()["items"]
+    assert [x["name"] for x in filtered] == ["Bruno", "Chloé"]  # the page's filters
+    assert [x["name"] for x in anna.get(f"{base}/participants", {"q": "dirk sa"}).json()["items"]] == ["Dirk"]
     response = post(anna, f"{base}/requests", {"recipient": p["Bruno"].pk, "message": "Hello"})
     assert response.status_code == 201 and response.json()["status"] == "pending"
     request_id = response.json()["id"]

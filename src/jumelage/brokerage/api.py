@@ -12,7 +12,7 @@ from ninja.pagination import paginate
 from ninja.responses import Status
 from pydantic import Field
 
-from jumelage.brokerage import agenda, notify, scheduling, services
+from jumelage.brokerage import agenda, notify, queries, scheduling, services
 from jumelage.brokerage.models import Brokerage, MeetingRequest, Participant, ScheduleRun
 from jumelage.core.api_auth import idempotent
 from jumelage.events.models import Event
@@ -99,10 +99,11 @@ class RunOut(Schema):
 
 @router.get("/events/{slug}/b2b/participants", response=list[ParticipantOut])
 @paginate
-def list_participants(request, slug: str):
-    """The participants' catalogue (participants and partner staff)."""
+def list_participants(request, slug: str, q: str = "", country: str = "", theme: str = ""):
+    """The participants' catalogue (participants and partner staff), as on the page: `q` searches names,
+    organisations, offers and requests; `country` (ISO code) and `theme` (theme code) filter."""
     brokerage = _brokerage(request, slug, "brokerage.view_catalogue")
-    return brokerage.participants.select_related("organisation").order_by("name")
+    return queries.catalogue(brokerage, q=q.strip(), country=country.strip(), theme=theme.strip())
 
 
 @router.post("/events/{slug}/b2b/requests", response={201: RequestOut})

@@ -9,14 +9,13 @@ from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import path
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from jumelage.brokerage import notify, services
+from jumelage.brokerage import notify, queries, services
 from jumelage.brokerage.forms import DeclineForm, JoinForm, RequestForm
 from jumelage.brokerage.models import Brokerage, MeetingRequest, Participant
 from jumelage.brokerage.suggestions import suggested
@@ -52,21 +51,10 @@ def _catalogue(request, brokerage, participant) -> dict:
     q = request.GET.get("q", "").strip()
     country = request.GET.get("country", "").strip().upper()
     theme = request.GET.get("theme", "").strip()
-    people = brokerage.participants.select_related("organisation").prefetch_related("themes")
+    people = queries.catalogue(brokerage, q=q, country=country, theme=theme).prefetch_related("themes")
     if participant is not None:
         people = people.exclude(pk=participant.pk)
-    if q:
-        people = people.filter(
-            Q(name__icontains=q)
-            | Q(organisation__name__icontains=q)
-            | Q(offers__icontains=q)
-            | Q(seeks__icontains=q)
-        )
-    if country:
-        people = people.filter(organisation__country=country)
-    if theme:
-        people = people.filter(themes__code=theme).distinct()
-    page = Paginator(people.order_by("name"), PER_PAGE).get_page(request.GET.get("page"))
+    page = Paginator(people, PER_PAGE).get_page(request.GET.get("page"))
     _attach_opportunities(request.user, page.object_list)
     asked = set()
     suggestions = []
