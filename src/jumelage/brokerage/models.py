@@ -38,6 +38,8 @@ class Brokerage(TimeStampedModel):
     )
     requests_close_at = models.DateTimeField(_("requests close"), null=True, blank=True)
     answers_close_at = models.DateTimeField(_("answers close"), null=True, blank=True)
+    # The answer deadline participants were last reminded of (so one reminder per deadline).
+    answers_reminded_for = models.DateTimeField(null=True, blank=True, editable=False)
     online_allowed = models.BooleanField(_("online meetings allowed"), default=False)
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.SETUP)
     published_at = models.DateTimeField(_("schedule published"), null=True, blank=True)

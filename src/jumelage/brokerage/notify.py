@@ -129,3 +129,27 @@ def meeting_cancelled(request, *, by, slot=None, table=None) -> int:
             )
         ]
     )
+
+
+def answer_reminders(brokerage, participants) -> int:
+    """Remind each participant (annotated with `waiting`, their pending received requests) to answer
+    before the brokerage's answer deadline."""
+    event = brokerage.event
+    url = settings.SITE_URL + reverse("brokerage:requests", args=[event.slug])
+    return mail.send(
+        [
+            mail.Mail(
+                to=p.email,
+                language=p.language,
+                template="brokerage/mail/answer_reminder",
+                context={
+                    "participant": p,
+                    "event": event,
+                    "waiting": p.waiting,
+                    "closes_at": brokerage.answers_close_at,
+                    "requests_url": url,
+                },
+            )
+            for p in participants
+        ]
+    )
