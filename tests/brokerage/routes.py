@@ -26,6 +26,12 @@ ROWS = [
         ),
     ),
     Row(B + "participation/", URL + "participation/", participant_only, shows='name="offers"'),
+    Row(
+        B + "participation/leave/",
+        URL + "participation/leave/",
+        participant_only,
+        shows=URL + 'participation/"',
+    ),
     Row(B + "ask/<int:pk>/", URL + "ask/{w.b2b_other.pk}/", every(405), note="POST only"),
     Row(B + "requests/", URL + "requests/", participant_only),
     Row(B + "requests/<int:pk>/<str:action>/", URL + "requests/{w.b2b_request.pk}/accept/", every(405)),

@@ -101,3 +101,32 @@ def test_cancelling_an_agreed_meeting_frees_the_slot_and_tells_the_other_side(
     assert f"table {table}" in body and "Smart City Day" in body
     assert formats.date_format(timezone.localtime(when.starts_at), "SHORT_DATETIME_FORMAT") in body
     assert "Bruno" not in text(login(people["Anna"].user).get(f"/events/{slug}/b2b/agenda/")).split("<h1>")[1]
+
+
+def test_leaving_erases_the_participation_and_tells_the_other_side_of_each_agreed_meeting(
+    brokerage_world, smtp, django_capture_on_commit_callbacks
+):
+    brokerage, people, staff = brokerage_world
+    slug = brokerage.event.slug
+    agreed = services.send_request(requester=people["Anna"], recipient=people["Bruno"])
+    services.answer(request=agreed, by=people["Bruno"], accept=True)
+    services.send_request(requester=people["Dirk"], recipient=people["Anna"])  # pending: just ends
+    organiser = login(staff)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = organiser.post(f"/events/{slug}/b2b/schedule/", {"time_limit": "5"})
+    with django_capture_on_commit_callbacks(execute=True):
+        organiser.post(response["Location"], {"publish": "1"})
+    table = brokerage.meetings.select_related("table").get().table.name
+    before = len(smtp.to("bruno@example.org"))
+
+    anna = login(people["Anna"].user)
+    page = text(anna.get(f"/events/{slug}/b2b/participation/leave/"))
+    assert "You have 1 agreed meeting: it is cancelled and the other side is told by e-mail." in page
+    response = anna.post(f"/events/{slug}/b2b/participation/leave/", follow=True)
+    assert "your participation is erased" in text(response)
+    assert not brokerage.participants.filter(name="Anna").exists()
+    assert not MeetingRequest.objects.filter(requester__name="Dirk").exists()
+    assert not brokerage.meetings.exists() and not MeetingSeat.objects.exists()
+    [mail] = smtp.to("bruno@example.org")[before:]
+    assert mail.subject == "Anna cancelled your meeting" and f"table {table}" in mail.text()
+    assert not smtp.to("dirk@example.org")  # a pending request needs no e-mail

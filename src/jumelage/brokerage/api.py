@@ -152,7 +152,8 @@ def withdraw_request(request, slug: str, request_id: int):
     slot, table = (meeting.slot, meeting.table) if meeting is not None else (None, None)
     done = services.withdraw(request=found, by=me)
     if done.status == MeetingRequest.Status.CANCELLED:
-        notify.meeting_cancelled(done, by=me, slot=slot, table=table)
+        other = done.recipient if done.requester_id == me.pk else done.requester
+        notify.meeting_cancelled(to=other, by_name=me.name, event=brokerage.event, slot=slot, table=table)
     return done
 
 

@@ -107,21 +107,20 @@ def request_answered(request) -> int:
     )
 
 
-def meeting_cancelled(request, *, by, slot=None, table=None) -> int:
-    """Tell the other side that `by` cancelled their agreed meeting (and when and where it was, if it
+def meeting_cancelled(*, to, by_name: str, event, slot=None, table=None) -> int:
+    """Tell `to` that `by_name` cancelled their agreed meeting at `event` (when and where it was, if it
     was scheduled)."""
-    other = request.recipient if request.requester_id == by.pk else request.requester
-    url = settings.SITE_URL + reverse("brokerage:agenda", args=[request.brokerage.event.slug])
+    url = settings.SITE_URL + reverse("brokerage:agenda", args=[event.slug])
     return mail.send(
         [
             mail.Mail(
-                to=other.email,
-                language=other.language,
+                to=to.email,
+                language=to.language,
                 template="brokerage/mail/meeting_cancelled",
                 context={
-                    "participant": other,
-                    "by": by,
-                    "event": request.brokerage.event,
+                    "participant": to,
+                    "by_name": by_name,
+                    "event": event,
                     "slot": slot,
                     "table": table,
                     "agenda_url": url,

@@ -263,6 +263,35 @@ def update_participation(
     return participant
 
 
+@dataclass(frozen=True)
+class Cancelled:
+    """An agreed meeting that ended because one side left: who is left, and when and where it was."""
+
+    other: Participant
+    slot: Slot | None
+    table: Table | None
+
+
+@transaction.atomic
+def leave(*, participant: Participant, actor) -> list[Cancelled]:
+    """The participant leaves the B2B meetings: their requests, sent and received, and their agreed
+    meetings go with them (the freed slots and tables can be scheduled again), and their participation
+    is erased. Returns the agreed meetings that ended, for the other sides to be told."""
+    ended = []
+    for request in (
+        MeetingRequest.objects.select_for_update()
+        .filter(Q(requester=participant) | Q(recipient=participant), status=MeetingRequest.Status.ACCEPTED)
+        .select_related("requester", "recipient", "meeting__slot", "meeting__table")
+    ):
+        other = request.recipient if request.requester_id == participant.pk else request.requester
+        meeting = getattr(request, "meeting", None)
+        ended.append(Cancelled(other, meeting.slot if meeting else None, meeting.table if meeting else None))
+    brokerage = participant.brokerage
+    participant.delete()  # cascades to their requests, meetings and seats
+    log_action(actor=actor, action="brokerage.leave", obj=brokerage, meetings_ended=len(ended))
+    return ended
+
+
 def set_availability(*, participant: Participant, unavailable, actor) -> None:
     """The slots the participant cannot attend. A slot where they already have a scheduled meeting
     can't be made unavailable without cancelling that meeting first."""

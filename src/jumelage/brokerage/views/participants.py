@@ -9,6 +9,7 @@ from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
+from django.db.models import Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import path
@@ -166,6 +167,32 @@ def participation(request, brokerage):
     )
 
 
+@brokerage_view("brokerage.take_part")
+def leave(request, brokerage):
+    """Leave the B2B meetings (after a confirmation page): requests and agreed meetings end, the other
+    sides of those meetings are told by e-mail, and the participation is erased."""
+    participant = me(request, brokerage)
+    if request.method == "POST":
+        name = participant.name
+        ended = services.leave(participant=participant, actor=request.user)
+        for cancelled in ended:
+            notify.meeting_cancelled(
+                to=cancelled.other,
+                by_name=name,
+                event=brokerage.event,
+                slot=cancelled.slot,
+                table=cancelled.table,
+            )
+        messages.success(
+            request, _("You no longer take part in the B2B meetings; your participation is erased.")
+        )
+        return redirect("brokerage:home", brokerage.event.slug)
+    agreed = MeetingRequest.objects.filter(
+        Q(requester=participant) | Q(recipient=participant), status=MeetingRequest.Status.ACCEPTED
+    ).count()
+    return render_page(request, brokerage, "brokerage/leave.html", {"agreed": agreed})
+
+
 # --- Meeting requests ----------------------------------------------------------------------------------
 
 
@@ -235,11 +262,13 @@ def act(request, brokerage, pk, action):
             slot, table = (meeting.slot, meeting.table) if meeting is not None else (None, None)
             request_obj = services.withdraw(request=request_obj, by=participant)
             if request_obj.status == MeetingRequest.Status.CANCELLED:
-                notify.meeting_cancelled(request_obj, by=participant, slot=slot, table=table)
                 other = (
                     request_obj.recipient
                     if request_obj.requester_id == participant.pk
                     else request_obj.requester
+                )
+                notify.meeting_cancelled(
+                    to=other, by_name=participant.name, event=brokerage.event, slot=slot, table=table
                 )
                 messages.success(
                     request, _("Meeting cancelled; %(name)s was told by e-mail.") % {"name": other.name}
@@ -257,6 +286,7 @@ urlpatterns = [
     path("events/<slug:slug>/b2b/", home, name="home"),
     path("events/<slug:slug>/b2b/join/", join, name="join"),
     path("events/<slug:slug>/b2b/participation/", participation, name="participation"),
+    path("events/<slug:slug>/b2b/participation/leave/", leave, name="leave"),
     path("events/<slug:slug>/b2b/ask/<int:pk>/", send, name="send"),
     path("events/<slug:slug>/b2b/requests/", requests, name="requests"),
     path("events/<slug:slug>/b2b/requests/<int:pk>/<str:action>/", act, name="act"),
