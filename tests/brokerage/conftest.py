@@ -48,21 +48,39 @@ def build_brokerage(world):
         max_requests=3,
     )
     services.open_requests(brokerage=brokerage, actor=staff)
-    people = {}
-    for name, country in (("Anna", "BE"), ("Bruno", "FR"), ("Chloé", "FR"), ("Dirk", "BE")):
-        login = name.lower().replace("é", "e")
-        user = UserFactory(username=login, language="en")
-        org = OrganisationFactory(name=f"{name} SA", country=country)
-        Registration.objects.create(
-            event=event,
-            user=user,
-            name=name,
-            email=f"{login}@example.org",
-            status="confirmed",
-            organisation=org,
-            language="en",
-        )
-        people[name] = services.join(
-            brokerage=brokerage, user=user, offers=f"{name} offers", seeks="partners"
-        )
+    people = {
+        name: add_participant(brokerage, name, country, offers=f"{name} offers", seeks="partners")
+        for name, country in (("Anna", "BE"), ("Bruno", "FR"), ("Chloé", "FR"), ("Dirk", "BE"))
+    }
     return brokerage, people, staff
+
+
+def add_participant(brokerage, name: str, country: str, *, organisation=None, **join):
+    """A confirmed attendee of the brokerage's event who joins it (`join`: the service's keywords)."""
+    login = name.lower().replace("é", "e")
+    user = UserFactory(username=login, language="en")
+    Registration.objects.create(
+        event=brokerage.event,
+        user=user,
+        name=name,
+        email=f"{login}@example.org",
+        status="confirmed",
+        organisation=organisation or OrganisationFactory(name=f"{name} SA", country=country),
+        language="en",
+    )
+    return services.join(brokerage=brokerage, user=user, **join)
+
+
+@pytest.fixture
+def publish_schedule(django_capture_on_commit_callbacks):
+    """Run the scheduler from the organiser's page (`organiser`: their logged-in client) and publish
+    the draft; the background task and the e-mails run at once."""
+
+    def run(brokerage, organiser):
+        slug = brokerage.event.slug
+        with django_capture_on_commit_callbacks(execute=True):
+            response = organiser.post(f"/events/{slug}/b2b/schedule/", {"time_limit": "5"})
+        with django_capture_on_commit_callbacks(execute=True):
+            organiser.post(response["Location"], {"publish": "1"})
+
+    return run

@@ -8,11 +8,9 @@ from icalendar import Calendar
 
 from jumelage.brokerage import services
 from jumelage.brokerage.models import Table
-from jumelage.events.models import Registration
-from tests.brokerage.conftest import day
+from tests.brokerage.conftest import add_participant, day
 from tests.brokerage.test_pages import login, text
 from tests.events.test_badges import pdf_text
-from tests.factories import OrganisationFactory, UserFactory
 
 A1 = "https://meet.example.org/smart-city-a1"
 A2 = "https://meet.example.org/smart-city-a2"
@@ -36,19 +34,8 @@ def reconfigure(brokerage, staff, *, tables, online_allowed=True):
     )
 
 
-def join_online(brokerage, name="Eva", country="FR"):
-    login_name = name.lower()
-    user = UserFactory(username=login_name, language="en")
-    Registration.objects.create(
-        event=brokerage.event,
-        user=user,
-        name=name,
-        email=f"{login_name}@example.org",
-        status="confirmed",
-        organisation=OrganisationFactory(name=f"{name} SAS", country=country),
-        language="en",
-    )
-    return services.join(brokerage=brokerage, user=user, offers="Remote audits", online=True)
+def join_online(brokerage):
+    return add_participant(brokerage, "Eva", "FR", offers="Remote audits", online=True)
 
 
 def test_online_meetings_need_a_video_link_at_every_table(brokerage_world):
@@ -84,9 +71,7 @@ def test_online_cannot_be_turned_off_while_someone_takes_part_online(brokerage_w
     assert "Eva take part online" in str(refused.value)
 
 
-def test_the_online_side_gets_the_table_s_video_link_everywhere(
-    brokerage_world, smtp, django_capture_on_commit_callbacks
-):
+def test_the_online_side_gets_the_table_s_video_link_everywhere(brokerage_world, smtp, publish_schedule):
     brokerage, people, staff = brokerage_world
     slug = brokerage.event.slug
     brokerage = reconfigure(brokerage, staff, tables=[f"A1 | {A1}", f"A2 | {A2}"])
@@ -98,14 +83,11 @@ def test_the_online_side_gets_the_table_s_video_link_everywhere(
     services.answer(
         request=services.send_request(requester=people["Anna"], recipient=eva), by=eva, accept=True
     )
-    with django_capture_on_commit_callbacks(execute=True):
-        response = organiser.post(f"/events/{slug}/b2b/schedule/", {"time_limit": "5"})
-    with django_capture_on_commit_callbacks(execute=True):
-        organiser.post(response["Location"], {"publish": "1"})
+    publish_schedule(brokerage, organiser)
     meeting = brokerage.meetings.get()
     link = meeting.table.video_link
     assert link in (A1, A2)
-    assert "Eva (Eva SAS) · online" in text(organiser.get(f"/events/{slug}/b2b/tables/"))
+    assert "Eva (Eva SA) · online" in text(organiser.get(f"/events/{slug}/b2b/tables/"))
 
     # Eva, online: the link in her agenda page, calendar file, PDF, API and e-mail.
     client = login(eva.user)

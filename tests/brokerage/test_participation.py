@@ -46,7 +46,7 @@ def test_a_participant_changes_offers_themes_and_availability(brokerage_world):
 
 
 def test_a_slot_with_a_meeting_cannot_be_made_unavailable_and_nothing_is_saved(
-    brokerage_world, django_capture_on_commit_callbacks
+    brokerage_world, publish_schedule
 ):
     brokerage, people, staff = brokerage_world
     slug = brokerage.event.slug
@@ -56,10 +56,7 @@ def test_a_slot_with_a_meeting_cannot_be_made_unavailable_and_nothing_is_saved(
         accept=True,
     )
     organiser = login(staff)
-    with django_capture_on_commit_callbacks(execute=True):
-        response = organiser.post(f"/events/{slug}/b2b/schedule/", {"time_limit": "5"})
-    with django_capture_on_commit_callbacks(execute=True):
-        organiser.post(response["Location"], {"publish": "1"})
+    publish_schedule(brokerage, organiser)
     busy = MeetingSeat.objects.get(participant=people["Anna"]).slot
 
     response = login(people["Anna"].user).post(
@@ -73,17 +70,14 @@ def test_a_slot_with_a_meeting_cannot_be_made_unavailable_and_nothing_is_saved(
 
 
 def test_cancelling_an_agreed_meeting_frees_the_slot_and_tells_the_other_side(
-    brokerage_world, smtp, django_capture_on_commit_callbacks
+    brokerage_world, smtp, publish_schedule
 ):
     brokerage, people, staff = brokerage_world
     slug = brokerage.event.slug
     request = services.send_request(requester=people["Anna"], recipient=people["Bruno"])
     services.answer(request=request, by=people["Bruno"], accept=True)
     organiser = login(staff)
-    with django_capture_on_commit_callbacks(execute=True):
-        response = organiser.post(f"/events/{slug}/b2b/schedule/", {"time_limit": "5"})
-    with django_capture_on_commit_callbacks(execute=True):
-        organiser.post(response["Location"], {"publish": "1"})
+    publish_schedule(brokerage, organiser)
     meeting = brokerage.meetings.select_related("slot", "table").get()
     when, table = meeting.slot, meeting.table.name
     before = len(smtp.to("bruno@example.org"))
@@ -104,7 +98,7 @@ def test_cancelling_an_agreed_meeting_frees_the_slot_and_tells_the_other_side(
 
 
 def test_leaving_erases_the_participation_and_tells_the_other_side_of_each_agreed_meeting(
-    brokerage_world, smtp, django_capture_on_commit_callbacks
+    brokerage_world, smtp, publish_schedule
 ):
     brokerage, people, staff = brokerage_world
     slug = brokerage.event.slug
@@ -112,10 +106,7 @@ def test_leaving_erases_the_participation_and_tells_the_other_side_of_each_agree
     services.answer(request=agreed, by=people["Bruno"], accept=True)
     services.send_request(requester=people["Dirk"], recipient=people["Anna"])  # pending: just ends
     organiser = login(staff)
-    with django_capture_on_commit_callbacks(execute=True):
-        response = organiser.post(f"/events/{slug}/b2b/schedule/", {"time_limit": "5"})
-    with django_capture_on_commit_callbacks(execute=True):
-        organiser.post(response["Location"], {"publish": "1"})
+    publish_schedule(brokerage, organiser)
     table = brokerage.meetings.select_related("table").get().table.name
     before = len(smtp.to("bruno@example.org"))
 

@@ -1,12 +1,10 @@
 """People to meet: the matchmaking engine ranks the brokerage's other participants and says why."""
 
-from jumelage.brokerage import services
 from jumelage.brokerage.models import Participant
 from jumelage.brokerage.suggestions import suggested
 from jumelage.directory.models import Theme
-from jumelage.events.models import Registration
+from tests.brokerage.conftest import add_participant
 from tests.brokerage.test_pages import login
-from tests.factories import OrganisationFactory, UserFactory
 from tests.opportunities.helpers import make_opportunity
 
 
@@ -17,21 +15,6 @@ def describe(people, **texts):
 
 def names(found):
     return [p.name for p, _reasons in found]
-
-
-def add_participant(brokerage, name, country, *, offers="", seeks="", organisation=None, themes=()):
-    login = name.lower()
-    user = UserFactory(username=login, language="en")
-    Registration.objects.create(
-        event=brokerage.event,
-        user=user,
-        name=name,
-        email=f"{login}@example.org",
-        status="confirmed",
-        organisation=organisation or OrganisationFactory(name=f"{name} SA", country=country),
-        language="en",
-    )
-    return services.join(brokerage=brokerage, user=user, offers=offers, seeks=seeks, themes=themes)
 
 
 def test_the_participant_whose_offer_answers_my_request_comes_first_with_the_words_in_common(brokerage_world):
