@@ -7,7 +7,7 @@ import pytest
 from icalendar import Calendar
 from playwright.sync_api import expect
 
-from jumelage.brokerage.models import Meeting
+from jumelage.brokerage.models import Meeting, MeetingSeat
 from jumelage.directory.models import Theme
 from tests.brokerage.conftest import build_brokerage
 from tests.browser.helpers import axe_check, login, visit
@@ -73,3 +73,15 @@ def test_request_accept_schedule_publish_and_agenda(new_page, world, settings):
     calendar = Calendar.from_ical(Path(download.value.path()).read_bytes())
     events = list(calendar.walk("VEVENT"))
     assert len(events) == 1 and "Bruno" in str(events[0]["SUMMARY"])
+
+    # Anna changes her participation: the session without her meeting off, then sees what leaving does.
+    busy = MeetingSeat.objects.select_related("slot__session").get(participant__name="Anna").slot.session
+    free = brokerage.sessions.exclude(pk=busy.pk).get()
+    visit(anna, f"{base}/participation/")
+    anna.get_by_label(free.name, exact=True).check()
+    with anna.expect_navigation():
+        anna.get_by_role("button", name="Save").click()
+    axe_check(anna)
+    expect(anna.get_by_role("status")).to_contain_text("Your participation is updated.")
+    visit(anna, f"{base}/participation/leave/")
+    expect(anna.get_by_role("main")).to_contain_text("You have 1 agreed meeting")
