@@ -6,7 +6,9 @@ For each seed: the event of bench/b2b_scale.py (2,000 participants, 15,000 unifo
 24 slots, 400 tables), then
 - ``zero-break``: pure waves (nobody resumes), best of the runs within --zero-limit seconds;
 - ``waves``: waves + resumes (a break each) for the tables the waves cannot fill, best within
-  --time-limit seconds.
+  --time-limit seconds (it stops at once when every table is filled without a break).
+``--matching greedy`` uses the first waves' greedy matching of each slot instead of the weighted one
+(``waves._Waves.run_vw``), to compare.
 Every schedule is re-checked by bench/b2b_scale.py's independent check() (overlaps, tables per slot,
 fairness d = 2, breaks recounted). The load average is printed with each line (shared 2-core machine).
 
@@ -88,6 +90,12 @@ def main(argv=None) -> int:
     ap.add_argument("--tables", type=int, default=400)
     ap.add_argument("--output", default="")
     ap.add_argument("--diagnose", action="store_true", help="prefix budget of the zero-break schedule")
+    ap.add_argument(
+        "--matching",
+        choices=("weighted", "greedy"),
+        default="weighted",
+        help="each slot's matching: weighted (default since 27 Nov 04:00) or the first greedy one",
+    )
     args = ap.parse_args(argv)
     rows = []
     for seed in args.seeds:
@@ -98,7 +106,7 @@ def main(argv=None) -> int:
             ("waves", True, args.time_limit),
         ):
             t0 = time.monotonic()
-            r = wave_schedule(pb, limit, seed=seed, allow_breaks=allow)
+            r = wave_schedule(pb, limit, seed=seed, allow_breaks=allow, matching=args.matching)
             secs = time.monotonic() - t0
             errors, breaks = check(pb, r.slots)
             if breaks != r.breaks:
@@ -109,6 +117,7 @@ def main(argv=None) -> int:
                 "seed": seed,
                 "instance": pb.name,
                 "method": method,
+                "matching": args.matching,
                 "placed": r.placed,
                 "places": places,
                 "breaks": breaks,

@@ -4,8 +4,9 @@ import random
 import time
 from collections import Counter
 
+from jumelage.meetings.scheduler import OPTIMAL, solve
 from jumelage.meetings.scheduling.model import AFTERNOON, MORNING, Meeting, Problem
-from jumelage.meetings.scheduling.waves import close_breaks, wave_schedule, zero_break_schedule
+from jumelage.meetings.scheduling.waves import _Waves, close_breaks, wave_schedule, zero_break_schedule
 
 
 def _breaks(problem, slots):
@@ -164,3 +165,60 @@ def test_close_breaks_swaps_which_request_is_held_to_remove_a_break():
     _assert_hard_rules(pb, after)
     assert sorted(t for t in after if t is not None) == [1, 2, 3]
     assert set(_breaks(pb, after).values()) == {0}
+
+
+def test_weighted_matching_holds_every_place_without_a_break_on_a_scaled_down_scale_event():
+    # 300 participants, 2,250 requests, 24 slots × 60 tables: 1,440 places for 2,250 requests. The
+    # matching that keeps the active participants with the most requests towards the other active
+    # ones (and starts the fresh ones with the most requests towards them) fills every table of every
+    # slot with nobody idle between two meetings, on the first construction.
+    pb = _random_problem(n=300, requests=2250, n_slots=24, tables=60, seed=3)
+    r = wave_schedule(pb, time_limit=60.0, allow_breaks=False)
+    _assert_hard_rules(pb, r.slots)
+    assert r.placed == 1440 == pb.n_slots * pb.n_tables
+    assert Counter(t for t in r.slots if t is not None) == {t: 60 for t in range(1, 25)}
+    assert set(_breaks(pb, r.slots).values()) == {0}
+    assert r.breaks == 0 and r.runs == 1
+
+
+def test_scheduler_proves_the_waves_optimal_when_every_table_is_filled_without_a_break():
+    pb = _random_problem(n=300, requests=2250, n_slots=24, tables=60, seed=3)
+    s = solve(pb, time_limit=60.0, allow_unplaced=True, exact=False)
+    _assert_hard_rules(pb, s.slots)
+    assert s.status == OPTIMAL
+    assert s.placed == s.placed_bound == 1440
+    assert s.breaks == s.bound == 0 == sum(_breaks(pb, s.slots).values())
+    assert s.stats["path"] == "waves"
+
+
+def test_greedy_matching_of_the_first_waves_is_still_available():
+    pb = _random_problem()
+    r = wave_schedule(pb, time_limit=0.5, allow_breaks=False, matching="greedy")
+    _assert_hard_rules(pb, r.slots)
+    assert set(_breaks(pb, r.slots).values()) == {0}
+    assert 0 < r.placed <= 120
+
+
+def test_a_run_that_falls_short_in_the_last_slot_gets_its_end_rebuilt():
+    # the first construction holds 1,439 of the 1,440 places (one table of slot 24 free); rebuilding
+    # the last slots from the same beginning fills it, without a second full construction
+    pb = _random_problem(n=300, requests=2250, n_slots=24, tables=60, seed=4)
+    first = _Waves(pb).run_vw(0, resume=False)
+    assert sum(t is not None for t in first) == 1439
+    r = wave_schedule(pb, time_limit=60.0, allow_breaks=False)
+    _assert_hard_rules(pb, r.slots)
+    assert r.placed == 1440 and r.breaks == 0
+    assert r.runs == 1 and r.stats["suffix_runs"] >= 1
+
+
+def test_rebuilding_the_end_of_a_run_keeps_its_beginning():
+    pb = _random_problem(n=300, requests=2250, n_slots=24, tables=60, seed=4)
+    w = _Waves(pb)
+    first = w.run_vw(0, resume=False)
+    again = w.run_vw(5, resume=False, start=(first, 20))
+    _assert_hard_rules(pb, again)
+    assert [t if t is not None and t < 20 else None for t in again] == [
+        t if t is not None and t < 20 else None for t in first
+    ]
+    assert set(_breaks(pb, again).values()) == {0}
+    assert Counter(t for t in again if t is not None)[20] == 60

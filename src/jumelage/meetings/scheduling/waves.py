@@ -7,42 +7,43 @@ meetings is made so that breaks are avoided by construction:
 **Zero-break waves.** Slots are filled one after the other. Every participant is *fresh* (no meeting
 yet), *active* (had a meeting in the previous slot) or *finished*. A participant who is active and
 gets no meeting in a slot is finished: none of their remaining requests is held (in this schedule), so
-nobody ever has a gap. In each slot:
+nobody ever has a gap. In each slot, after its locked meetings, the meetings form a *vertex-weighted
+matching* (:meth:`_Waves.run_vw`, the default since 27 November 04:00): every participant who is not
+finished is worth the number of their live requests towards the participants active now (an active
+one ``alpha`` more, so the runs that have started are kept first), and the candidates are taken by
+decreasing worth, each kept when an alternating path covers them with those kept before (the sets of
+participants a matching within the tables can cover form a matroid, so with an exact test of "can
+they all be covered" this greedy would give the covering of most worth; the path search here, without
+blossom shrinking, is that test, inexact). Which active participants are kept, and which fresh
+ones start, is what decides how long the runs last: on the scale event (2,000 participants, 15,000
+requests, 24 slots × 400 tables) a construction (2–4 s) fills **all 9,600 places without a break**
+in 12 of 30 tries on generator seeds 1–3 (the others hold 9,585–9,599, short in the last slot only)
+and at the first try on seeds 4–10, where the first greedy waves (:meth:`_Waves.run`: active
+participants paired first by a greedy matching + augmenting paths, then with fresh ones, then fresh
+pairs chosen by all their live requests) held 8,919–9,002 and ran out of fresh participants from slot
+17–18 on (:func:`prefix_budget`). Counting only the requests towards *active* participants matters:
+counting all live requests instead held 9,204–9,466.
 
-1. locked meetings of the slot are placed;
-2. active participants are paired with each other by a large matching (greedy, fewest options first,
-   then augmenting paths without blossom shrinking, so not always maximum) over their remaining
-   requests — every active participant kept busy is a run that grows without using a fresh one;
-3. active participants left over are paired with fresh ones (one table keeps one run alive and starts
-   one newcomer, where two newcomers would cost the same table);
-4. the remaining tables go to pairs of fresh participants.
+**Top-up with the fewest breaks.** When the zero-break waves cannot fill every table of a slot (more
+tables, e.g. 450 or 500 on the same event, or copies of it with 200 participants), finished
+participants may *resume*: one break each. A resumed participant is paired with a left-over active
+or fresh participant first (one break per meeting), then with another resumed one, the participants
+with the most live requests first. Nobody resumes more than once while the tables can be filled that
+way; then up to the fairness bound ``d``. Break counts thus stay within ``d`` of each other (nobody
+exceeds ``d``, and nobody has fewer than 0).
 
-Newcomers are chosen by their *future* value: the number of their remaining requests whose other side
-is active now, plus the number whose other side is still fresh or active (requests towards finished
-participants are dead and count nothing). This keeps the pool of fresh participants connected for the
-late slots — the wave of runs that starts in slot 1 has to be replaced by later waves.
-
-**Top-up with the fewest breaks.** When the zero-break waves cannot fill every table of a slot (on
-large random events the fresh pool runs dry in the last slots: 2,000 participants, 15,000 requests,
-24 slots × 400 tables: 8,919 / 8,981 / 9,002 of the 9,600 places without any break for generator
-seeds 1 / 2 / 3, all in slots 1–~19), finished participants may *resume*: one break each. A resumed
-participant is paired with a left-over active or fresh participant first (one break per meeting), then
-with another resumed one, the participants with the most live requests first. Nobody resumes more than
-once while the tables can be filled that way; then up to the fairness bound ``d``. Break counts thus
-stay within ``d`` of each other (nobody exceeds ``d``, and nobody has fewer than 0).
-
-The construction is randomised (order of ties and of requests, and the weight given to requests
-towards active participants) and restarted for part of ``time_limit``; the best schedule kept is the
-one with the most (weighted) meetings held, then the fewest breaks. The rest of the time goes to
-:func:`close_breaks`, a local search that swaps which requests are held inside a slot (so every slot
-keeps its number of meetings): it shrinks the shortest run of a participant with a break one meeting at
-a time (each swap keeps or lowers the total breaks) until the run and its break disappear, and fills
-one-slot gaps; at a local minimum it kicks (a few swaps costing at most one break) and goes back to
-the best schedule if it drifts. On the scale event (45 s in all) the best construction has about 270
-breaks and the search ends at 204–217 (seeds 1–3), every table filled. The proven lower bound is still
-0, and no zero-break schedule holding 9,600 meetings has been found (it may not exist).
-:func:`prefix_budget` (a proven bound on what a zero-break completion of slots 1..tau can still hold)
-shows where the pure waves stop being completable: from slot 17–18 on for seeds 1–3.
+The construction is randomised (order of ties and of requests, and the weights) and restarted for
+part of ``time_limit``, unless a run holds every place (or the heaviest meetings on every place)
+without a break; a weighted run that falls short first has its end rebuilt a few times
+(``SUFFIX_BACK``: from 1–12 slots before the first slot it could not fill, 0.06–1.2 s each on the
+scale event, where this got all 12 tried calls of :func:`wave_schedule` to 9,600 without a break in
+2.7–5.8 s); the best schedule kept is the one with the most (weighted) meetings held, then the
+fewest breaks. The rest of the time goes to :func:`close_breaks`, a local search that swaps which
+requests are held inside a slot (so every slot keeps its number of meetings): it shrinks the
+shortest run of a participant with a break one meeting at a time (each swap keeps or lowers the
+total breaks) until the run and its break disappear, and fills one-slot gaps; at a local minimum it
+kicks (a few swaps costing at most one break) and goes back to the best schedule if it drifts (with
+the greedy waves it took the scale event from about 270 breaks to 204–217).
 
 Hard rules: nobody twice in a slot, at most ``n_tables`` meetings per slot, a meeting only in a slot
 of its session where neither side is unavailable (``Problem.forbidden``), precedences (a meeting only
@@ -62,6 +63,12 @@ from jumelage.meetings.scheduling.model import AFTERNOON, MORNING, Problem, coun
 FRESH, ACTIVE, DONE = 0, 1, 2
 # weight of "requests towards active participants" in a newcomer's value, cycled over the restarts
 ACT_WEIGHTS = (5.0, 8.0, 3.0, 2.0)
+# weight of all live requests in an active participant's worth (run_vw), cycled over the restarts
+VW_MU = (0.0, 1.0)
+# when a weighted run falls short: rebuilds of its end (from this many slots before the first slot
+# it could not fill), before the next full run
+SUFFIX_TRIES = 8
+SUFFIX_BACK = (1, 2, 4, 1, 9, 2, 12, 1)
 
 
 @dataclass
@@ -123,6 +130,7 @@ class _Waves:
             self.adj0[b].append((a, k))
         fair = problem.fairness
         self.cap = fair if fair is not None else self.T
+        self.short_from: int | None = None
 
     def run(
         self, seed: int, act_weight: float = 5.0, *, resume: bool = True, resume_act: float = 0.0
@@ -239,6 +247,152 @@ class _Waves:
                     a[:] = [x for x in a if slot[x[1]] is None]
         return slot
 
+    def run_vw(
+        self,
+        seed: int,
+        *,
+        alpha: float = 20.0,
+        mu: float = 0.0,
+        fresh_worth: float = 1.0,
+        noise: float = 0.3,
+        resume: bool = True,
+        depth_max: int = 12,
+        start: tuple[list[int | None], int] | None = None,
+        heavy: float = 1.0,
+    ) -> list[int | None]:
+        """One construction where each slot's meetings form a vertex-weighted matching.
+
+        ``start`` = (slots, t0): keep the meetings that ``slots`` holds before slot t0 and build the
+        slots from t0 on (a cheap restart of the end of a construction that fell short there).
+        ``self.short_from`` is set to the first slot whose matching held fewer meetings than the
+        tables (before resumes), or None.
+
+        Every participant who is not finished is a candidate for slot t. Their *worth* counts their
+        live requests (unheld, and ``ready`` or not; each by its weight to the power ``heavy``, so a
+        plain count when every request weighs the same) towards participants *active* now (a meeting
+        in t - 1): an active participant is worth ``alpha`` + that count (+ ``mu`` × all their live
+        requests, towards anyone not finished), a fresh one ``fresh_worth`` × that count + a random
+        tie-break below ``noise``. Candidates are taken by decreasing worth, each one kept when an
+        alternating path (no blossom shrinking, at most ``depth_max`` steps) covers them together
+        with every candidate kept before, the meetings staying within the tables: the sets of
+        participants a matching within the tables can cover form a matroid, so with an exact test
+        this greedy would find the covering of most worth. Active participants go first (``alpha``),
+        the ones with the most requests towards the others who are busy now first; whoever active is
+        not covered is finished, as in :meth:`run`.
+
+        Counting only the requests towards active participants matters: on the scale event, with
+        the worth of a fresh participant counting all their live requests the waves hold 9,204–9,466
+        of the 9,600 places, with only those towards active ones 9,540–9,551 (seed 1), and ranking
+        the active ones the same way 9,585–9,600 (seeds 1–3; every run without a break).
+        """
+        rng = random.Random(seed)  # noqa: S311 - search randomness, not security
+        T, L = self.T, self.L
+        n = len(self.people)
+        adj = [list(a) for a in self.adj0]
+        for a in adj:
+            rng.shuffle(a)
+        state = [FRESH] * n
+        resumes = [0] * n
+        slot: list[int | None] = [None] * len(self.ends)
+        dom, after, ends, wts = self.dom, self.after, self.ends, self.w
+        # a request counts by its weight (priority) to the power ``heavy``: 1 for every request of
+        # equal weight, so the unweighted events are built exactly as without it
+        wpow = [x**heavy for x in wts]
+        rand = rng.random
+        t_first = 1
+        if start is not None:
+            prefix, t_first = start
+            occ = [0] * n
+            for k, t in enumerate(prefix):
+                if t is not None and t < t_first:
+                    slot[k] = t
+                    a, b = ends[k]
+                    occ[a] |= 1 << t
+                    occ[b] |= 1 << t
+            for p in range(n):
+                if occ[p]:
+                    state[p] = ACTIVE if occ[p] >> (t_first - 1) & 1 else DONE
+                    resumes[p] = _brk(occ[p])
+            for a in adj:
+                a[:] = [x for x in a if slot[x[1]] is None]
+        self.short_from = None
+
+        def ready(k: int, t: int) -> bool:
+            d = dom[k]
+            if d is not None and t not in d:
+                return False
+            return all(slot[j] is not None and slot[j] < t for j in after[k])
+
+        for t in range(t_first, T + 1):
+            mate: dict[int, tuple[int, int]] = {}
+            for k in self.fixed_at.get(t, ()):
+                a, b = ends[k]
+                if len(mate) // 2 < L and a not in mate and b not in mate and ready(k, t):
+                    mate[a] = (b, k)
+                    mate[b] = (a, k)
+            cap = L - len(mate) // 2
+            cand = [p for p in range(n) if state[p] != DONE and p not in mate]
+            cset = set(cand)
+            opts: dict[int, list[tuple[int, int]]] = {}
+            worth: dict[int, float] = {}
+            for p in cand:
+                o = []
+                n_live = n_act = 0
+                for q, k in adj[p]:
+                    if slot[k] is not None or state[q] == DONE:
+                        continue
+                    wk = wpow[k]
+                    n_live += wk
+                    if state[q] == ACTIVE:
+                        n_act += wk
+                    if q in cset and ready(k, t):
+                        o.append((q, k))
+                opts[p] = o
+                if state[p] == ACTIVE:
+                    worth[p] = alpha + n_act + mu * n_live + 0.01 * rand()
+                else:
+                    worth[p] = fresh_worth * n_act + noise * rand()
+            for p in cand:
+                # heavier meetings first, then partners already busy, then partners worth more
+                opts[p].sort(key=lambda x: (-wts[x[1]], state[x[0]] != ACTIVE, -worth[x[0]]))
+            kept: set[int] = set()
+            pairs = 0
+            for v in sorted((p for p in cand if opts[p]), key=lambda p: -worth[p]):
+                if len(kept) >= 2 * cap:
+                    break
+                if v in mate:
+                    kept.add(v)
+                    continue
+                found = _vw_path(v, opts, mate, kept, pairs < cap, depth_max)
+                if found is None:
+                    continue
+                path, grows = found
+                for x, y, k in path:
+                    mate[x] = (y, k)
+                    mate[y] = (x, k)
+                pairs += grows
+                kept.add(v)
+            free = L - len(mate) // 2
+            if free > 0 and self.short_from is None:
+                self.short_from = t
+            if free > 0 and resume and self.cap > 0:
+                free = self._resume(t, adj, state, resumes, slot, mate, free, ready, rng, 1, 0.0)
+            if free > 0 and resume and self.cap > 1:
+                free = self._resume(t, adj, state, resumes, slot, mate, free, ready, rng, self.cap, 0.0)
+            for _q, k in mate.values():
+                slot[k] = t
+            for p in range(n):
+                if p in mate:
+                    if state[p] == DONE:
+                        resumes[p] += 1
+                    state[p] = ACTIVE
+                elif state[p] == ACTIVE:
+                    state[p] = DONE
+            if t % 4 == 0:
+                for a in adj:
+                    a[:] = [x for x in a if slot[x[1]] is None and state[x[0]] != DONE]
+        return slot
+
     def _resume(self, t, adj, state, resumes, slot, mate, free, ready, rng, limit, act_w) -> int:
         """Fill free tables of slot t with finished participants who resume (a break each)."""
         n = len(self.people)
@@ -323,6 +477,51 @@ def _augment(act, mate, aa, rng, budget) -> None:
                 mate[x] = (y, k)
                 mate[y] = (x, k)
             grown += 1
+
+
+def _vw_path(v, opts, mate, kept, may_grow, depth_max):
+    """An alternating path from the uncovered ``v`` (see :meth:`_Waves.run_vw`): it ends at an
+    uncovered participant (one meeting more, only when ``may_grow``) or at a covered participant who
+    is not in ``kept`` and loses their meeting (as many meetings as before). Returns (pairs to set,
+    meetings added) or None. No blossom shrinking: a path is only taken when its participants are
+    distinct, so the matching stays valid, and a few paths may be missed."""
+    seen = {v}
+    path: list[tuple[int, int, int]] = []
+
+    def dfs(x: int, depth: int) -> int:
+        for y, k in opts[x]:
+            if y in seen:
+                continue
+            if y not in mate:
+                if may_grow:
+                    path.append((x, y, k))
+                    return 1
+                continue
+            z = mate[y][0]
+            if z not in kept and z not in seen:
+                # y leaves z (who needs no meeting) for x
+                path.append((x, y, k))
+                del mate[z]
+                return 0
+        if depth >= depth_max:
+            return -1
+        for y, k in opts[x]:
+            if y in seen or y not in mate:
+                continue
+            z = mate[y][0]
+            if z in seen:
+                continue
+            seen.add(y)
+            seen.add(z)
+            path.append((x, y, k))
+            r = dfs(z, depth + 1)
+            if r >= 0:
+                return r
+            path.pop()
+        return -1
+
+    r = dfs(v, 0)
+    return None if r < 0 else (path, r)
 
 
 def _brk(mask: int) -> int:
@@ -570,12 +769,16 @@ def wave_schedule(
     seed: int = 0,
     allow_breaks: bool = True,
     polish: float = 0.6,
+    matching: str = "weighted",
 ) -> WaveResult:
     """Best of randomised wave constructions within ``time_limit`` seconds (at least one run).
 
     ``allow_breaks`` False: pure zero-break waves (tables the waves cannot fill stay free). With
     breaks allowed, the last ``polish`` share of the time goes to :func:`close_breaks` on the best run.
+    ``matching``: "weighted" (:meth:`_Waves.run_vw`) or "greedy" (the first waves, :meth:`_Waves.run`).
     """
+    if matching not in ("weighted", "greedy"):
+        raise ValueError(f"unknown matching {matching!r}: 'weighted' or 'greedy'")
     t0 = time.monotonic()
     build_until = t0 + time_limit * (1 - polish if allow_breaks else 1)
     w = _Waves(problem)
@@ -585,11 +788,28 @@ def wave_schedule(
     ceiling = sum(
         sorted((m.weight for m in problem.meetings), reverse=True)[: problem.n_slots * problem.n_tables]
     )
+    base: tuple[list[int | None], int] | None = None  # a weighted run that fell short, and where
+    tries = suffix_runs = 0
     while True:
         r0 = time.monotonic()
         act_weight = ACT_WEIGHTS[runs % len(ACT_WEIGHTS)]
-        slots = w.run(seed + runs, act_weight, resume=allow_breaks)
-        runs += 1
+        if base is not None and tries < SUFFIX_TRIES:
+            # rebuild only the end of the last run, from a few slots before it fell short
+            act_weight = VW_MU[(runs + tries) % len(VW_MU)]
+            t_from = max(1, base[1] - SUFFIX_BACK[tries % len(SUFFIX_BACK)])
+            tries += 1
+            suffix_runs += 1
+            slots = w.run_vw(
+                seed + 7919 * runs + tries, mu=act_weight, resume=allow_breaks, start=(base[0], t_from)
+            )
+        elif matching == "weighted":
+            act_weight = VW_MU[runs % len(VW_MU)]
+            slots = w.run_vw(seed + runs, mu=act_weight, resume=allow_breaks)
+            runs += 1
+            base, tries = ((slots, w.short_from) if w.short_from is not None else None), 0
+        else:
+            slots = w.run(seed + runs, act_weight, resume=allow_breaks)
+            runs += 1
         busy: dict = {p: [] for p in problem.participants}
         for m, t in zip(problem.meetings, slots, strict=True):
             if t is not None:
@@ -622,7 +842,14 @@ def wave_schedule(
         breaks_per_participant=per,
         runs=runs,
         seconds=time.monotonic() - t0,
-        stats={"act_weight": act_weight, "best_run": best_run, "breaks_before_polish": built},
+        stats={
+            "matching": matching,
+            # act_weight of run(), or mu of run_vw()
+            "weight": act_weight,
+            "best_run": best_run,
+            "suffix_runs": suffix_runs,
+            "breaks_before_polish": built,
+        },
     )
 
 
