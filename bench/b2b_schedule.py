@@ -1,7 +1,7 @@
 """B2B meeting scheduling benchmark: Jumelage's scheduler vs a plain CP-SAT model, side by side.
 
     python bench/b2b_schedule.py --instances ../shared/bench/b2b/instances [--only PATTERN]
-        [--time-limit 10] [--baseline-time-limit 10] [--methods jumelage,baseline] [--workers 8]
+        [--time-limit 10] [--baseline-time-limit 10] [--methods jumelage,baseline] [--workers 4]
     python bench/b2b_schedule.py --scale [--time-limit 60]
 
 One line per instance and method: instance, method, feasible/unsat/unknown, breaks found, proven lower
@@ -258,7 +258,7 @@ def main(argv=None) -> int:
     ap.add_argument("--time-limit", type=float, default=10.0, help="seconds per instance for jumelage")
     ap.add_argument("--baseline-time-limit", type=float, default=None, help="default: --time-limit")
     ap.add_argument("--methods", default="jumelage,baseline")
-    ap.add_argument("--workers", type=int, default=8, help="CP-SAT search workers of jumelage")
+    ap.add_argument("--workers", type=int, default=4, help="CP-SAT search workers of jumelage")
     ap.add_argument("--fairness", type=int, default=2)
     ap.add_argument("--best-known", default=str(DEFAULT_BEST))
     ap.add_argument("--output", default="")

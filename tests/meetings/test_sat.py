@@ -6,6 +6,7 @@ import random
 import time
 
 import pytest
+from ortools.sat.python import cp_model
 
 from jumelage.meetings.scheduler import AFTERNOON, ANY, MORNING, Meeting, Problem
 from jumelage.meetings.scheduling.checks import prepare
@@ -13,6 +14,8 @@ from jumelage.meetings.scheduling.model import count_breaks
 from jumelage.meetings.scheduling.sat import SatModel
 
 from .test_bounds import _brute_force_min_breaks
+
+_CpSolver = cp_model.CpSolver
 
 
 def _random_event(rng):
@@ -135,3 +138,78 @@ def test_each_order_of_the_two_searches_reaches_the_brute_force_optimum(monkeypa
         assert all(k < optimum for k in refuted)
         decided_after_refutation += optimum > lb
     assert decided_after_refutation >= 2  # events where the per-participant bound was refuted
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_first_schedule_finds_a_valid_schedule_exactly_when_one_exists(seed):
+    """The rescue search (no limit on breaks, fairness kept, also when it bounds counts from below):
+    a valid schedule when brute force finds one, False when there is none."""
+    from jumelage.meetings.scheduling.cpsat import first_schedule
+
+    rng = random.Random(100 + seed)
+    seen = {True: 0, False: 0}
+    for _ in range(25):
+        pb = _random_event(rng)
+        prep = prepare(pb)
+        if prep.conflicts:
+            continue
+        optimum = _brute_force_min_breaks(pb)
+        slots = first_schedule(prep, deadline=time.monotonic() + 10)
+        assert slots is not None
+        if optimum is None:
+            assert slots is False
+        else:
+            assert _check(pb, slots) >= optimum
+        seen[optimum is not None] += 1
+    assert seen[True] >= 3
+
+
+class _NoAnswer:
+    """A CP-SAT solver that never decides anything (as on forum-14.prec15 under load)."""
+
+    def __init__(self):
+        self.parameters = _CpSolver().parameters
+
+    def Solve(self, model, *args):  # CP-SAT's names
+        return cp_model.UNKNOWN
+
+    def StatusName(self, status=None):
+        return "UNKNOWN"
+
+    def BestObjectiveBound(self):
+        return 0
+
+
+def test_an_event_never_ends_without_a_schedule_when_cp_sat_finds_none(monkeypatch):
+    """CP-SAT undecided on every call, no schedule handed in: past ``blind_try`` of the time the rescue
+    (SAT model without a break limit, then annealing) gives a valid schedule, returned with the bound."""
+    from jumelage.meetings.scheduling import cpsat
+
+    monkeypatch.setattr(cpsat.cp_model, "CpSolver", _NoAnswer)
+    rescued = 0
+    for pb, prep, optimum, lb in _solvable_events(3, 30):
+        status, slots, breaks, bound, stats = cpsat.solve_by_bounds(
+            prep, deadline=time.monotonic() + 0.5, lower=lb, workers=2, sat=False, blind_try=0.1
+        )
+        assert slots is not None and status in ("optimal", "unknown")
+        assert _check(pb, slots) == breaks >= optimum >= bound
+        rescued += stats["rescue"][0] == "sat"
+    assert rescued >= 3
+
+
+def test_when_the_sat_model_finds_no_first_schedule_the_local_search_gives_one(monkeypatch):
+    """The rescue's own fallback (CaDiCaL's time to a first schedule has a tail): the local search
+    searches for a schedule until the deadline."""
+    from jumelage.meetings.scheduling import cpsat
+
+    monkeypatch.setattr(cpsat.cp_model, "CpSolver", _NoAnswer)
+    monkeypatch.setattr(cpsat, "first_schedule", lambda prep, deadline: None)
+    events = list(itertools.islice(_solvable_events(3, 30), 3))
+    assert len(events) == 3
+    for pb, prep, optimum, lb in events:
+        status, slots, breaks, bound, stats = cpsat.solve_by_bounds(
+            prep, deadline=time.monotonic() + 0.3, lower=lb, workers=2, sat=False, blind_try=0.1
+        )
+        assert stats["rescue"] == ["unknown", "local search"]
+        assert slots is not None and status in ("optimal", "unknown")
+        assert _check(pb, slots) == breaks >= optimum >= bound

@@ -17,8 +17,11 @@ breaks?" first, then a short optimisation run for CP-SAT's objective bound, then
 most k breaks?" upwards — the first satisfiable k is optimal, every refuted k is a proven lower bound.
 When CP-SAT refuted the bound on a long day, a SAT search of the same k (scheduling/sat.py, CaDiCaL)
 comes first: it finds the low-break schedules of tight events, and refutes k fast on the larger ones
-(see cpsat.solve_by_bounds). When CP-SAT proves that no schedule exists at all,
-scheduling/explain.py names a small set of conflicting constraints (assumptions + deletion).
+(see cpsat.solve_by_bounds). With no schedule in hand past 60 % of the time, the SAT model without a
+break limit gives one (cpsat.first_schedule), so an event never ends without a schedule because
+neither the local search nor CP-SAT found one in time. CP-SAT runs 4 workers (on 2 cores: 4 beat 8,
+see bench/README.md). When CP-SAT proves that no schedule exists at all, scheduling/explain.py names
+a small set of conflicting constraints (assumptions + deletion).
 Events too large for the exact model (more than EXACT_MAX_VARS meeting×slot booleans) stay on the
 local-search path, whose bound is the per-participant bound of checks.breaks_lower_bound.
 ``allow_unplaced=True`` (when the tables cannot hold every meeting) maximises the meetings placed first.
@@ -153,7 +156,7 @@ def solve(
     problem: Problem,
     *,
     time_limit: float = 10.0,
-    workers: int = 8,
+    workers: int = 4,
     seed: int = 0,
     exact: bool | None = None,
     heuristic_share: float | None = None,

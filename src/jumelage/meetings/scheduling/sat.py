@@ -4,10 +4,11 @@ Variables: ``x[m,t]`` (meeting m in allowed slot t); ``u[p,t]`` (participant p b
 ``s[p,t]`` (p busy at or before t); ``h[p,t]`` (p starts a run in t after an earlier meeting: a
 break ends in t). Clauses: each meeting in exactly one slot, a participant in at most one meeting per
 slot, at most n_tables meetings per slot (cardinality network), precedences (m in t needs its
-predecessor in a slot before t), ``u[p,t] ∧ ¬u[p,t-1] ∧ s[p,t-1] → h[p,t]``. Breaks of p = Σ_t h[p,t]
-(only the implication is needed for an upper bound). Redundant: p is busy in exactly as many slots as
-it has meetings (cardinality), and, per participant, at most lb_p + (k − Σ lb) breaks (everyone else
-has at least their own per-participant bound lb; assumptions on per-participant totalizers).
+predecessor in a slot before t), ``u[p,t] ∧ ¬u[p,t-1] ∧ s[p,t-1] → h[p,t]``, and the converse when
+fairness bounds counts from below (nobody with fewer than 2 meetings). Breaks of p = Σ_t h[p,t].
+Redundant: p is busy in exactly as many slots as it has meetings (cardinality), and, per participant,
+at most lb_p + (k − Σ lb) breaks (everyone else has at least their own per-participant bound lb;
+assumptions on per-participant totalizers).
 
 Σ h ≤ k is an incremental totalizer: "at most k?" is one call under the assumption ¬out[k], and
 the same solver goes on to k + 1 keeping what it learned. Fairness d: when some participant has no
@@ -67,12 +68,15 @@ class SatModel:
                 for t, v in self.x[k].items():
                     add([-v] + [w for s, w in self.x[j].items() if s < t])
         self.h: dict = {}
-        forced_zero = False
+        # someone with 0–1 meeting has no break: fairness is then "at most d each", an upper bound,
+        # for which h → break is not needed (every published instance; the exact form slowed the
+        # search for a first schedule of forum-14/ticf-14crafa prec15 from 1–4 s to over 15 s)
+        forced_zero = any(len(prep.of.get(p, [])) <= 1 for p in pb.participants)
+        exact_h = pb.fairness is not None and not forced_zero
         lbs = {}
         for p in pb.participants:
             ks = prep.of.get(p, [])
             if len(ks) <= 1:
-                forced_zero = True
                 continue
             u = {}
             for t in range(1, T + 1):
@@ -99,6 +103,13 @@ class SatModel:
                     h = pool.id(("h", p, t))
                     prev = u.get(t - 1)
                     add([-ut, -started_prev, h] + ([prev] if prev is not None else []))
+                    if exact_h:
+                        # and back: h only where a break ends. The fairness clauses then force
+                        # counts up ("everyone ≥ j + 1"), which a free h would meet without a break
+                        add([-h, ut])
+                        add([-h, started_prev])
+                        if prev is not None:
+                            add([-h, -prev])
                     hs.append(h)
                 s = pool.id(("s", p, t))
                 if started_prev is not None:
@@ -170,17 +181,24 @@ class SatModel:
             flag = pool.id(("H", j))
             for v in hi:
                 self.solver.add_clause([-v, flag])
-            for r in counts.values():
-                self.solver.add_clause([-flag, r[j]] if len(r) > j else [-flag])
+            # "everyone ≥ j + 1" under the flag: a totalizer's rhs[j] only follows from the count
+            # (true when ≥ j + 1, free otherwise), so the lower side is its own cardinality encoding
+            for hs in self.h.values():
+                if len(hs) <= j:
+                    self.solver.add_clause([-flag])
+                    break
+                enc = CardEnc.atleast(hs, bound=j + 1, vpool=pool, encoding=EncType.seqcounter)
+                for cl in enc.clauses:
+                    self.solver.add_clause([-flag, *cl])
 
-    def at_most(self, k: int, *, deadline: float) -> bool | None:
-        """True (a schedule is in ``self.read()``), False (refuted) or None (time up)."""
+    def at_most(self, k: int | None, *, deadline: float) -> bool | None:
+        """True (a schedule is in ``self.read()``), False (refuted) or None (time up). ``k`` None: any
+        number of breaks (is there a schedule at all?)."""
         assumptions = []
-        if self.tot is not None and k < len(self.tot.rhs):
+        if k is not None and self.tot is not None and k < len(self.tot.rhs):
             assumptions = [-self.tot.rhs[k]]
-        slack = k - self.lower
-        for p, rhs in self.counts.items():
-            cap = self.lbs[p] + slack
+        for p, rhs in self.counts.items() if k is not None else ():
+            cap = self.lbs[p] + k - self.lower
             if 0 <= cap < len(rhs):
                 assumptions.append(-rhs[cap])
         if time.monotonic() >= deadline:
