@@ -279,7 +279,7 @@ def leave(*, participant: Participant, actor) -> list[Cancelled]:
     is erased. Returns the agreed meetings that ended, for the other sides to be told."""
     ended = []
     for request in (
-        MeetingRequest.objects.select_for_update()
+        MeetingRequest.objects.select_for_update(of=("self",))  # the meeting's slot and table may be null
         .filter(Q(requester=participant) | Q(recipient=participant), status=MeetingRequest.Status.ACCEPTED)
         .select_related("requester", "recipient", "meeting__slot", "meeting__table")
     ):
