@@ -227,24 +227,7 @@ class _Waves:
                         mate[p] = (q, k)
                         mate[q] = (p, k)
                         free -= 1
-            if free > 0 and resume and self.cap > 0:
-                free = self._resume(t, adj, state, resumes, slot, mate, free, ready, rng, 1, resume_act)
-            if free > 0 and resume and self.cap > 1:
-                free = self._resume(
-                    t, adj, state, resumes, slot, mate, free, ready, rng, self.cap, resume_act
-                )
-            for _q, k in mate.values():
-                slot[k] = t
-            for p in range(n):
-                if p in mate:
-                    if state[p] == DONE:
-                        resumes[p] += 1
-                    state[p] = ACTIVE
-                elif state[p] == ACTIVE:
-                    state[p] = DONE
-            if t % 4 == 0:
-                for a in adj:
-                    a[:] = [x for x in a if slot[x[1]] is None]
+            self._end_slot(t, adj, state, resumes, slot, mate, free, ready, rng, resume, resume_act, False)
         return slot
 
     def run_vw(
@@ -375,23 +358,32 @@ class _Waves:
             free = L - len(mate) // 2
             if free > 0 and self.short_from is None:
                 self.short_from = t
-            if free > 0 and resume and self.cap > 0:
-                free = self._resume(t, adj, state, resumes, slot, mate, free, ready, rng, 1, 0.0)
-            if free > 0 and resume and self.cap > 1:
-                free = self._resume(t, adj, state, resumes, slot, mate, free, ready, rng, self.cap, 0.0)
-            for _q, k in mate.values():
-                slot[k] = t
-            for p in range(n):
-                if p in mate:
-                    if state[p] == DONE:
-                        resumes[p] += 1
-                    state[p] = ACTIVE
-                elif state[p] == ACTIVE:
-                    state[p] = DONE
-            if t % 4 == 0:
-                for a in adj:
-                    a[:] = [x for x in a if slot[x[1]] is None and state[x[0]] != DONE]
+            self._end_slot(t, adj, state, resumes, slot, mate, free, ready, rng, resume, 0.0, True)
         return slot
+
+    def _end_slot(
+        self, t, adj, state, resumes, slot, mate, free, ready, rng, resume, act_w, drop_done
+    ) -> None:
+        """Finish slot t: finished participants resume into the free tables (one break each first, then
+        up to the cap), the slot's meetings are written, and everyone's state moves on (whoever was
+        active and got no meeting is finished). Every fourth slot the request lists lose the requests
+        already held (and, with `drop_done`, those towards finished participants)."""
+        if free > 0 and resume and self.cap > 0:
+            free = self._resume(t, adj, state, resumes, slot, mate, free, ready, rng, 1, act_w)
+        if free > 0 and resume and self.cap > 1:
+            free = self._resume(t, adj, state, resumes, slot, mate, free, ready, rng, self.cap, act_w)
+        for _q, k in mate.values():
+            slot[k] = t
+        for p in range(len(self.people)):
+            if p in mate:
+                if state[p] == DONE:
+                    resumes[p] += 1
+                state[p] = ACTIVE
+            elif state[p] == ACTIVE:
+                state[p] = DONE
+        if t % 4 == 0:
+            for a in adj:
+                a[:] = [x for x in a if slot[x[1]] is None and not (drop_done and state[x[0]] == DONE)]
 
     def _resume(self, t, adj, state, resumes, slot, mate, free, ready, rng, limit, act_w) -> int:
         """Fill free tables of slot t with finished participants who resume (a break each)."""
