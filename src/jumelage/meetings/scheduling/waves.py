@@ -132,21 +132,19 @@ class _Waves:
         self.cap = fair if fair is not None else self.T
         self.short_from: int | None = None
 
-    def run(
-        self, seed: int, act_weight: float = 5.0, *, resume: bool = True, resume_act: float = 0.0
-    ) -> list[int | None]:
-        """One randomised construction (``resume`` False: pure zero-break waves, tables may stay free)."""
-        rng = random.Random(seed)  # noqa: S311 - search randomness, not security
-        T, L = self.T, self.L
+    def _start(self, rng) -> tuple[list, list[int], list[int], list[int | None]]:
+        """A construction's starting point: each participant's requests in random order, everyone
+        fresh, no resume, no meeting placed."""
         n = len(self.people)
         adj = [list(a) for a in self.adj0]
         for a in adj:
             rng.shuffle(a)
-        state = [FRESH] * n
-        resumes = [0] * n
-        slot: list[int | None] = [None] * len(self.ends)
-        dom, after, ends = self.dom, self.after, self.ends
-        rand = rng.random
+        return adj, [FRESH] * n, [0] * n, [None] * len(self.ends)
+
+    def _ready(self, slot: list[int | None]):
+        """``ready(k, t)``: meeting k may go in slot t (allowed there, every meeting it follows held
+        earlier), judged on `slot` as it is filled."""
+        dom, after = self.dom, self.after
 
         def ready(k: int, t: int) -> bool:
             d = dom[k]
@@ -154,13 +152,32 @@ class _Waves:
                 return False
             return all(slot[j] is not None and slot[j] < t for j in after[k])
 
+        return ready
+
+    def _fixed(self, t: int, ready) -> dict[int, tuple[int, int]]:
+        """The meetings locked to slot t that fit (both free, a table left): participant → (other, k)."""
+        mate: dict[int, tuple[int, int]] = {}
+        for k in self.fixed_at.get(t, ()):
+            a, b = self.ends[k]
+            if len(mate) // 2 < self.L and a not in mate and b not in mate and ready(k, t):
+                mate[a] = (b, k)
+                mate[b] = (a, k)
+        return mate
+
+    def run(
+        self, seed: int, act_weight: float = 5.0, *, resume: bool = True, resume_act: float = 0.0
+    ) -> list[int | None]:
+        """One randomised construction (``resume`` False: pure zero-break waves, tables may stay free)."""
+        rng = random.Random(seed)  # noqa: S311 - search randomness, not security
+        T, L = self.T, self.L
+        n = len(self.people)
+        adj, state, resumes, slot = self._start(rng)
+        rand = rng.random
+
+        ready = self._ready(slot)
+
         for t in range(1, T + 1):
-            mate: dict[int, tuple[int, int]] = {}
-            for k in self.fixed_at.get(t, ()):
-                a, b = ends[k]
-                if len(mate) // 2 < L and a not in mate and b not in mate and ready(k, t):
-                    mate[a] = (b, k)
-                    mate[b] = (a, k)
+            mate = self._fixed(t, ready)
             n_locked = len(mate) // 2
             act = [p for p in range(n) if state[p] == ACTIVE and p not in mate]
             aset = set(act)
@@ -271,13 +288,8 @@ class _Waves:
         rng = random.Random(seed)  # noqa: S311 - search randomness, not security
         T, L = self.T, self.L
         n = len(self.people)
-        adj = [list(a) for a in self.adj0]
-        for a in adj:
-            rng.shuffle(a)
-        state = [FRESH] * n
-        resumes = [0] * n
-        slot: list[int | None] = [None] * len(self.ends)
-        dom, after, ends, wts = self.dom, self.after, self.ends, self.w
+        adj, state, resumes, slot = self._start(rng)
+        ends, wts = self.ends, self.w
         # a request counts by its weight (priority) to the power ``heavy``: 1 for every request of
         # equal weight, so the unweighted events are built exactly as without it
         wpow = [x**heavy for x in wts]
@@ -300,19 +312,10 @@ class _Waves:
                 a[:] = [x for x in a if slot[x[1]] is None]
         self.short_from = None
 
-        def ready(k: int, t: int) -> bool:
-            d = dom[k]
-            if d is not None and t not in d:
-                return False
-            return all(slot[j] is not None and slot[j] < t for j in after[k])
+        ready = self._ready(slot)
 
         for t in range(t_first, T + 1):
-            mate: dict[int, tuple[int, int]] = {}
-            for k in self.fixed_at.get(t, ()):
-                a, b = ends[k]
-                if len(mate) // 2 < L and a not in mate and b not in mate and ready(k, t):
-                    mate[a] = (b, k)
-                    mate[b] = (a, k)
+            mate = self._fixed(t, ready)
             cap = L - len(mate) // 2
             cand = [p for p in range(n) if state[p] != DONE and p not in mate]
             cset = set(cand)
