@@ -50,43 +50,54 @@ def _moves_by_participant(brokerage, moved: list[dict]) -> dict[int, list[dict]]
     return out
 
 
+def _link(page: str, event) -> str:
+    """The full address of one of the brokerage's pages (``requests``, ``agenda``) for an e-mail."""
+    return settings.SITE_URL + reverse(f"brokerage:{page}", args=[event.slug])
+
+
+def _to(p: Participant, template: str, **context) -> mail.Mail:
+    """An e-mail to participant `p`, in their language, from templates ``brokerage/mail/<template>``."""
+    return mail.Mail(
+        to=p.email,
+        language=p.language,
+        template=f"brokerage/mail/{template}",
+        context={"participant": p, **context},
+    )
+
+
 def agenda_changed(brokerage_id: int, participant_ids: list[int], moved: list[dict] | None = None) -> int:
     """Tell each participant whose meetings moved (or were placed) what their agenda is now, and which of
     their confirmed meetings moved from where to where (``moved``: ``moves_payload`` of the draft)."""
     brokerage = Brokerage.objects.select_related("event").get(pk=brokerage_id)
     event = brokerage.event
     changes = _moves_by_participant(brokerage, moved or [])
-    messages = []
-    for p in Participant.objects.filter(pk__in=participant_ids):
-        meetings = agenda.entries(p)  # each says where, in the recipient's language, as the mail renders
-        url = settings.SITE_URL + reverse("brokerage:agenda", args=[event.slug])
-        messages.append(
-            mail.Mail(
-                to=p.email,
-                language=p.language,
-                template="brokerage/mail/agenda_changed",
-                context={
-                    "event": event,
-                    "participant": p,
-                    "meetings": meetings,
-                    "moves": changes.get(p.pk, []),
-                    "agenda_url": url,
-                },
+    url = _link("agenda", event)
+    return mail.send(
+        [
+            # the entries say where in the recipient's language: they are read as the mail renders
+            _to(
+                p,
+                "agenda_changed",
+                event=event,
+                meetings=agenda.entries(p),
+                moves=changes.get(p.pk, []),
+                agenda_url=url,
             )
-        )
-    return mail.send(messages)
+            for p in Participant.objects.filter(pk__in=participant_ids)
+        ]
+    )
 
 
 def request_received(request) -> int:
     event = request.brokerage.event
-    url = settings.SITE_URL + reverse("brokerage:requests", args=[event.slug])
     return mail.send(
         [
-            mail.Mail(
-                to=request.recipient.email,
-                language=request.recipient.language,
-                template="brokerage/mail/request_received",
-                context={"event": event, "request": request, "requests_url": url},
+            _to(
+                request.recipient,
+                "request_received",
+                event=event,
+                request=request,
+                requests_url=_link("requests", event),
             )
         ]
     )
@@ -94,14 +105,14 @@ def request_received(request) -> int:
 
 def request_answered(request) -> int:
     event = request.brokerage.event
-    url = settings.SITE_URL + reverse("brokerage:requests", args=[event.slug])
     return mail.send(
         [
-            mail.Mail(
-                to=request.requester.email,
-                language=request.requester.language,
-                template="brokerage/mail/request_answered",
-                context={"event": event, "request": request, "requests_url": url},
+            _to(
+                request.requester,
+                "request_answered",
+                event=event,
+                request=request,
+                requests_url=_link("requests", event),
             )
         ]
     )
@@ -110,21 +121,16 @@ def request_answered(request) -> int:
 def meeting_cancelled(*, to, by_name: str, event, slot=None, table=None) -> int:
     """Tell `to` that `by_name` cancelled their agreed meeting at `event` (when and where it was, if it
     was scheduled)."""
-    url = settings.SITE_URL + reverse("brokerage:agenda", args=[event.slug])
     return mail.send(
         [
-            mail.Mail(
-                to=to.email,
-                language=to.language,
-                template="brokerage/mail/meeting_cancelled",
-                context={
-                    "participant": to,
-                    "by_name": by_name,
-                    "event": event,
-                    "slot": slot,
-                    "table": table,
-                    "agenda_url": url,
-                },
+            _to(
+                to,
+                "meeting_cancelled",
+                by_name=by_name,
+                event=event,
+                slot=slot,
+                table=table,
+                agenda_url=_link("agenda", event),
             )
         ]
     )
@@ -134,20 +140,16 @@ def answer_reminders(brokerage, participants) -> int:
     """Remind each participant (annotated with `waiting`, their pending received requests) to answer
     before the brokerage's answer deadline."""
     event = brokerage.event
-    url = settings.SITE_URL + reverse("brokerage:requests", args=[event.slug])
+    url = _link("requests", event)
     return mail.send(
         [
-            mail.Mail(
-                to=p.email,
-                language=p.language,
-                template="brokerage/mail/answer_reminder",
-                context={
-                    "participant": p,
-                    "event": event,
-                    "waiting": p.waiting,
-                    "closes_at": brokerage.answers_close_at,
-                    "requests_url": url,
-                },
+            _to(
+                p,
+                "answer_reminder",
+                event=event,
+                waiting=p.waiting,
+                closes_at=brokerage.answers_close_at,
+                requests_url=url,
             )
             for p in participants
         ]
