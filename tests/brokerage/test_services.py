@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from jumelage.brokerage import services
 from jumelage.brokerage.models import Meeting, MeetingRequest, MeetingSeat, Slot
-from tests.brokerage.conftest import day
+from tests.brokerage.conftest import add_participant, day
 
 
 def test_sessions_are_cut_into_slots_with_pauses(brokerage_world):
@@ -236,3 +236,94 @@ def test_a_held_meeting_moves_the_partnership_of_the_two_organisations_to_met(br
     step = introduction.steps.get(stage="met")
     assert introduction.stage == "met" and step.ecosystem == world.wallonia  # the event's lead
     assert "B2B meeting at Smart City Day" in step.note
+
+
+def _hold(meeting, people):
+    """Both sides confirm the meeting took place, half an hour after it started."""
+    Slot.objects.filter(pk=meeting.slot_id).update(starts_at=timezone.now() - dt.timedelta(minutes=30))
+    meeting.refresh_from_db()
+    for person in people:
+        services.confirm(meeting=meeting, by=person, held=True, rating=4)
+
+
+def test_a_held_meeting_between_organisations_not_yet_introduced_starts_a_partnership(brokerage_world, world):
+    from django.test import Client
+
+    from jumelage.directory.models import Representative
+    from jumelage.opportunities.models import Introduction
+
+    brokerage, p, staff = brokerage_world
+    anna_org, bruno_org = p["Anna"].organisation, p["Bruno"].organisation
+    request = services.send_request(requester=p["Anna"], recipient=p["Bruno"], message="Hi")
+    services.answer(request=request, by=p["Bruno"], accept=True)
+    meeting = services.lock(
+        meeting=request.meeting, slot=brokerage.slots.get(number=1), table=None, actor=staff
+    )
+    _hold(meeting, [p["Anna"]])
+    assert not Introduction.objects.exists()  # one side only
+    _hold(meeting, [p["Bruno"]])
+
+    introduction = Introduction.objects.get()
+    assert (introduction.first_organisation, introduction.second_organisation) == (anna_org, bruno_org)
+    assert introduction.interest is None and introduction.event == brokerage.event
+    assert introduction.stage == "met"
+    steps = list(introduction.steps.order_by("happened_on", "id"))
+    assert [s.stage for s in steps] == ["introduced", "met"]
+    assert all(s.ecosystem == world.wallonia for s in steps)  # the event's lead
+    assert steps[1].happened_on == timezone.localdate(meeting.slot.starts_at)
+
+    # a second meeting of the same two organisations (a colleague of Anna's) adds no second partnership
+    colleague = add_participant(brokerage, "Emma", "BE", organisation=anna_org)
+    other = services.organiser_meeting(
+        brokerage=brokerage, a=p["Bruno"], b=colleague, actor=staff, slot=brokerage.slots.get(number=2)
+    )
+    _hold(other, [colleague, p["Bruno"]])
+    assert Introduction.objects.count() == 1
+
+    # Anna's organisation follows it in the pipeline, where it says where it started
+    user = p["Anna"].user
+    Representative.objects.create(user=user, organisation=anna_org)
+    client = Client(HTTP_ACCEPT_LANGUAGE="en")
+    client.force_login(user)
+    page = client.get("/pipeline/").content.decode()
+    assert f"{bruno_org.name} – {anna_org.name}" in page
+    assert "B2B meeting at" in page and brokerage.event.title in page
+    detail = client.get(f"/introductions/{introduction.pk}/").content.decode()
+    assert f"Partnership of {bruno_org.name} and {anna_org.name}" in detail
+    assert "Record the next step" in detail
+    listed = client.get("/api/v1/introductions").json()["items"]
+    assert listed == [
+        {
+            "id": introduction.pk,
+            "organisations": [anna_org.slug, bruno_org.slug],
+            "opportunity": None,
+            "publisher": None,
+            "interested": None,
+            "event": brokerage.event.pk,
+            "stage": "met",
+            "steps": [
+                {
+                    "stage": s.stage,
+                    "happened_on": s.happened_on.isoformat(),
+                    "ecosystem": world.wallonia.slug,
+                    "node": None,
+                }
+                for s in steps
+            ],
+        }
+    ]
+    # Chloé's organisation is not a party: the partnership is not hers to see
+    client.force_login(p["Chloé"].user)
+    assert client.get(f"/introductions/{introduction.pk}/").status_code == 404
+
+
+def test_a_meeting_between_two_people_of_one_organisation_starts_no_partnership(brokerage_world, world):
+    from jumelage.opportunities.models import Introduction
+
+    brokerage, p, staff = brokerage_world
+    colleague = add_participant(brokerage, "Emma", "BE", organisation=p["Anna"].organisation)
+    meeting = services.organiser_meeting(
+        brokerage=brokerage, a=p["Anna"], b=colleague, actor=staff, slot=brokerage.slots.get(number=1)
+    )
+    _hold(meeting, [p["Anna"], colleague])
+    assert meeting.status == "held" and not Introduction.objects.exists()

@@ -529,25 +529,42 @@ def confirm(*, meeting: Meeting, by: Participant, held: bool, rating: int | None
 
 
 def _enter_pipeline(meeting: Meeting, *, actor) -> int:
-    """A meeting both sides confirmed moves their partnership (an introduction between the two
-    organisations, either way round) from "introduced" to "met", credited to the event's lead partner.
-    Returns how many partnerships moved."""
+    """A meeting both sides confirmed enters the partnership pipeline, credited to the event's lead
+    partner: the partnerships under way between the two organisations (either way round) that were only
+    introduced move to "met"; when none is under way, a partnership starts from the meeting (introduced
+    when the request was accepted, met that day). Returns how many partnerships moved or started."""
     from jumelage.opportunities import services as partnerships
-    from jumelage.opportunities.models import Introduction, Stage
+    from jumelage.opportunities.models import FINAL_STAGES, Introduction, Stage
 
-    a = meeting.request.requester.organisation_id
-    b = meeting.request.recipient.organisation_id
-    if not (a and b):
+    request = meeting.request
+    a, b = request.requester.organisation, request.recipient.organisation
+    if a is None or b is None or a.pk == b.pk:
         return 0
-    introductions = Introduction.objects.filter(stage=Stage.INTRODUCED).filter(
-        Q(interest__organisation_id=a, interest__opportunity__organisation_id=b)
-        | Q(interest__organisation_id=b, interest__opportunity__organisation_id=a)
+    under_way = Introduction.objects.exclude(stage__in=FINAL_STAGES).filter(
+        Q(first_organisation=a, second_organisation=b) | Q(first_organisation=b, second_organisation=a)
     )
     event = meeting.brokerage.event
     lead = event.partners.select_related("ecosystem", "node__ecosystem").filter(role="lead").first()
-    moved = 0
+    credit = {"ecosystem": lead.home_ecosystem if lead else None, "node": lead.node if lead else None}
+    note = _("B2B meeting at %(event)s") % {"event": event.title}
     held_on = timezone.localdate(meeting.slot.starts_at)
-    for introduction in introductions:
+    if not under_way.exists():
+        try:
+            partnerships.introduce_at_meeting(
+                actor=actor,
+                first=a,
+                second=b,
+                event=event,
+                introduced_on=timezone.localdate(request.answered_at or meeting.created_at),
+                met_on=held_on,
+                note=note,
+                **credit,
+            )
+        except ValidationError:  # nobody to credit it to (no lead partner, neither side a member)
+            return 0
+        return 1
+    moved = 0
+    for introduction in under_way.filter(stage=Stage.INTRODUCED):
         # introduced after they met (the same day, or the B2B meeting came first): dated no earlier
         last = introduction.steps.order_by("-happened_on").values_list("happened_on", flat=True).first()
         partnerships.record_step(
@@ -555,9 +572,8 @@ def _enter_pipeline(meeting: Meeting, *, actor) -> int:
             introduction=introduction,
             stage=Stage.MET,
             happened_on=max(held_on, last) if last else held_on,
-            ecosystem=lead.home_ecosystem if lead else None,
-            node=lead.node if lead else None,
-            note=_("B2B meeting at %(event)s") % {"event": event.title},
+            note=note,
+            **credit,
         )
         moved += 1
     return moved

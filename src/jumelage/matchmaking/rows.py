@@ -59,14 +59,9 @@ class _Lookups:
         self.partners: dict[int, Counter] = defaultdict(Counter)
         from jumelage.opportunities.models import Introduction
 
-        pairs = Introduction.objects.values_list(
-            "interest__opportunity__organisation_id", "interest__organisation_id"
-        )
+        pairs = Introduction.objects.values_list("second_organisation_id", "first_organisation_id")
         if org_ids is not None:
-            pairs = pairs.filter(
-                Q(interest__opportunity__organisation_id__in=org_ids)
-                | Q(interest__organisation_id__in=org_ids)
-            )
+            pairs = pairs.filter(Q(second_organisation_id__in=org_ids) | Q(first_organisation_id__in=org_ids))
         for a, b in pairs:
             self.partners[a][key(ORGANISATION, b)] += 1
             self.partners[b][key(ORGANISATION, a)] += 1

@@ -285,23 +285,34 @@ class StepOut(Schema):
 
 class IntroductionOut(Schema):
     id: int
-    opportunity: int
-    publisher: str
-    interested: str
+    organisations: list[str]
+    opportunity: int | None
+    publisher: str | None
+    interested: str | None
+    event: int | None
     stage: str
     steps: list[StepOut]
 
     @staticmethod
+    def resolve_organisations(obj):
+        """The side that reached out, then the side approached (organisation slugs)."""
+        return [obj.first_organisation.slug, obj.second_organisation.slug]
+
+    @staticmethod
     def resolve_opportunity(obj):
-        return obj.interest.opportunity_id
+        return obj.interest.opportunity_id if obj.interest_id else None
 
     @staticmethod
     def resolve_publisher(obj):
-        return obj.interest.opportunity.organisation.slug
+        return obj.second_organisation.slug if obj.interest_id else None
 
     @staticmethod
     def resolve_interested(obj):
-        return obj.interest.organisation.slug
+        return obj.first_organisation.slug if obj.interest_id else None
+
+    @staticmethod
+    def resolve_event(obj):
+        return obj.event_id
 
     @staticmethod
     def resolve_steps(obj):
@@ -311,7 +322,7 @@ class IntroductionOut(Schema):
 def _introductions(user):
     return (
         queries.introductions_visible_to(user)
-        .select_related("interest__organisation", "interest__opportunity__organisation")
+        .select_related("first_organisation", "second_organisation", "interest")
         .prefetch_related("steps__ecosystem", "steps__node")
     )
 

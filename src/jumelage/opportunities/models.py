@@ -223,9 +223,34 @@ FINAL_STAGES = {Stage.CLOSED, Stage.LOST}
 
 
 class Introduction(TimeStampedModel):
-    """An accepted interest: the two organisations were introduced and their partnership is followed."""
+    """Two organisations were introduced and their partnership is followed. It starts from an accepted
+    interest in an opportunity, or from a B2B meeting held at an event (`event`, no interest)."""
 
-    interest = models.OneToOneField(Interest, on_delete=models.CASCADE, related_name="introduction")
+    interest = models.OneToOneField(
+        Interest, null=True, blank=True, on_delete=models.CASCADE, related_name="introduction"
+    )
+    # The side that reached out (the interested organisation, the one that asked for the meeting) and
+    # the side approached (the opportunity's publisher, the one asked).
+    first_organisation = models.ForeignKey(
+        "directory.Organisation",
+        on_delete=models.CASCADE,
+        related_name="+",
+        verbose_name=_("organisation that reached out"),
+    )
+    second_organisation = models.ForeignKey(
+        "directory.Organisation",
+        on_delete=models.CASCADE,
+        related_name="+",
+        verbose_name=_("organisation approached"),
+    )
+    event = models.ForeignKey(
+        "events.Event",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="introductions",
+        verbose_name=_("met at"),
+    )
     stage = models.CharField(_("stage"), max_length=12, choices=Stage.choices, default=Stage.INTRODUCED)
 
     class Meta:
@@ -234,7 +259,11 @@ class Introduction(TimeStampedModel):
         verbose_name_plural = _("introductions")
 
     def __str__(self) -> str:
-        return f"{self.interest.opportunity.organisation} ↔ {self.interest.organisation}"
+        return f"{self.second_organisation} ↔ {self.first_organisation}"
+
+    @property
+    def organisations(self) -> tuple:
+        return self.first_organisation, self.second_organisation
 
 
 class PipelineStep(models.Model):

@@ -182,8 +182,23 @@ def interests_visible_to(user) -> QuerySet[Interest]:
 
 
 def introductions_visible_to(user) -> QuerySet[Introduction]:
-    """Introductions the user may follow: staff see those of their own members (either side)."""
-    return Introduction.objects.filter(interest__in=interests_visible_to(user).values("pk"))
+    """Introductions the user may follow: those of organisations they represent, and for staff those of
+    their own members (either side)."""
+    qs = Introduction.objects.all()
+    if is_platform_admin(user):
+        return qs
+    ids = represented_ids(user)
+    parts = [Q(first_organisation_id__in=ids), Q(second_organisation_id__in=ids)] if ids else []
+    for side in ("first_organisation__", "second_organisation__"):
+        scope = staff_scope_q(user, side)
+        if scope is not None:
+            parts.append(scope)
+    if not parts:
+        return qs.none()
+    q = parts[0]
+    for part in parts[1:]:
+        q |= part
+    return qs.filter(pk__in=Introduction.objects.filter(q).values("pk"))
 
 
 def pipeline_totals() -> list[dict]:

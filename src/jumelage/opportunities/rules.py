@@ -131,10 +131,11 @@ rules.add_perm("opportunities.decide_interest", is_platform_admin | manages_inte
 
 @rules.predicate
 def is_party_to_introduction(user, introduction) -> bool:
+    """Represents or curates either organisation (for an interest: its opportunity's publisher or the
+    interested organisation)."""
     if introduction is None:
         return False
-    interest = introduction.interest
-    return manages_interest_opportunity.test(user, interest) or is_interested_party.test(user, interest)
+    return any(represents(user, org) or curates(user, org) for org in introduction.organisations)
 
 
 can_follow_introduction = is_platform_admin | is_party_to_introduction

@@ -319,7 +319,12 @@ def decide_interest(*, actor, interest: Interest, accept: bool) -> Interest:
     current.save(update_fields=["status", "decided_by", "decided_at", "updated_at"])
     log_action(actor=actor, action="interest.accept" if accept else "interest.decline", obj=current)
     if accept:
-        introduction = Introduction.objects.create(interest=current, stage=Stage.INTRODUCED)
+        introduction = Introduction.objects.create(
+            interest=current,
+            first_organisation=current.organisation,
+            second_organisation=current.opportunity.organisation,
+            stage=Stage.INTRODUCED,
+        )
         ecosystem, node = _attribution(actor, [current.opportunity.organisation, current.organisation])
         PipelineStep.objects.create(
             introduction=introduction,
@@ -334,6 +339,45 @@ def decide_interest(*, actor, interest: Interest, accept: bool) -> Interest:
     else:
         transaction.on_commit(lambda: _enqueue_mail("interest_declined", current.pk))
     return current
+
+
+@transaction.atomic
+def introduce_at_meeting(
+    *,
+    actor,
+    first: Organisation,
+    second: Organisation,
+    event,
+    introduced_on: date,
+    met_on: date,
+    ecosystem: Ecosystem | None = None,
+    node: NetworkNode | None = None,
+    note: str = "",
+) -> Introduction:
+    """Two organisations with no partnership under way met at an event's B2B meetings (`first` asked
+    for the meeting): a partnership starts, introduced when the request was accepted and met on the
+    day of the meeting, both steps credited to `ecosystem` (else as `_attribution` says)."""
+    if ecosystem is None:
+        ecosystem, node = _attribution(actor, [second, first])
+    introduction = Introduction.objects.create(
+        first_organisation=first, second_organisation=second, event=event, stage=Stage.INTRODUCED
+    )
+    for stage, on in ((Stage.INTRODUCED, min(introduced_on, met_on)), (Stage.MET, met_on)):
+        step = PipelineStep(
+            introduction=introduction,
+            stage=stage,
+            happened_on=on,
+            ecosystem=ecosystem,
+            node=node,
+            note=note,
+            recorded_by=actor,
+        )
+        step.full_clean(exclude=["recorded_by"])
+        step.save()
+    introduction.stage = Stage.MET
+    introduction.save(update_fields=["stage", "updated_at"])
+    log_action(actor=actor, action="introduction.create", obj=introduction, event=event.pk)
+    return introduction
 
 
 def allowed_next_stages(introduction: Introduction) -> list[str]:
@@ -380,8 +424,7 @@ def record_step(
         if node is not None:
             ecosystem = node.ecosystem
         else:
-            interest = current.interest
-            ecosystem, node = _attribution(actor, [interest.opportunity.organisation, interest.organisation])
+            ecosystem, node = _attribution(actor, [current.second_organisation, current.first_organisation])
     step = PipelineStep(
         introduction=current,
         stage=stage,

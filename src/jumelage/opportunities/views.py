@@ -332,9 +332,7 @@ def pipeline(request):
         return _login_or_forbid(
             request, _("The pipeline is for ecosystem staff and organisation representatives.")
         )
-    qs = queries.introductions_visible_to(user).select_related(
-        "interest__organisation", "interest__opportunity__organisation"
-    )
+    qs = queries.introductions_visible_to(user).select_related(*INTRODUCTION_RELATED)
     stage = request.GET.get("stage", "")
     if stage and stage not in Stage.values:
         return HttpResponse(
@@ -360,10 +358,14 @@ def pipeline(request):
     )
 
 
+# what a pipeline row and an introduction page show: both organisations and where it started
+INTRODUCTION_RELATED = ("first_organisation", "second_organisation", "interest__opportunity", "event")
+
+
 def _get_introduction(request, pk: int) -> Introduction:
     introduction = (
         queries.introductions_visible_to(request.user)
-        .select_related("interest__organisation", "interest__opportunity__organisation")
+        .select_related(*INTRODUCTION_RELATED)
         .filter(pk=pk)
         .first()
     )
@@ -387,7 +389,6 @@ def _introduction_page(request, introduction, form, status=200):
         "opportunities/introduction_detail.html",
         {
             "introduction": introduction,
-            "interest": introduction.interest,
             "steps": introduction.steps.select_related("ecosystem", "node", "recorded_by"),
             "form": form,
             "can_change": request.user.has_perm("opportunities.change_introduction", introduction),
