@@ -1,8 +1,9 @@
 import pytest
+from django.db.models import F
 from django.utils import translation
 
 from jumelage.brokerage import services
-from jumelage.events.models import Registration
+from jumelage.events.models import Event, Registration
 from tests.factories import OrganisationFactory, UserFactory, build_event
 
 
@@ -59,6 +60,7 @@ def add_participant(brokerage, name: str, country: str, *, organisation=None, **
     """A confirmed attendee of the brokerage's event who joins it (`join`: the service's keywords)."""
     login = name.lower().replace("é", "e")
     user = UserFactory(username=login, language="en")
+    Event.objects.filter(pk=brokerage.event_id).update(confirmed_count=F("confirmed_count") + 1)
     Registration.objects.create(
         event=brokerage.event,
         user=user,

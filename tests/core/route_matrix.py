@@ -106,6 +106,33 @@ ROWS: list[Row] = [
     Row("accounts/login/", "/accounts/login/", {**every(REDIRECT), "visitor": 200}, shows="password"),
     Row("accounts/logout/", "/accounts/logout/", every(405), note="logout is POST only"),
     Row("accounts/logout/", "/accounts/logout/", every(REDIRECT), method="POST", isolated=True),
+    Row(
+        "accounts/data/",
+        "/accounts/data/",
+        {**every(200), "visitor": LOGIN},
+        shows="/accounts/data/export.json",
+    ),
+    Row(
+        "accounts/data/export.json",
+        "/accounts/data/export.json",
+        {**every(200), "visitor": LOGIN},
+        shows='"account"',
+    ),
+    Row(
+        "accounts/erase/",
+        "/accounts/erase/",
+        {**every(200), "visitor": LOGIN, "admin": REDIRECT},
+        shows="password",
+        note="a platform administrator is erased by another one",
+    ),
+    Row(
+        "accounts/erase/",
+        "/accounts/erase/",
+        {**every(400), "visitor": LOGIN, "admin": REDIRECT},
+        method="POST",
+        data={"password": "not-the-password"},
+        note="a wrong password erases nothing",
+    ),
     Row("i18n/setlang/", "/i18n/setlang/", every(REDIRECT), note="GET without a language: back to /"),
     Row(
         "i18n/setlang/",

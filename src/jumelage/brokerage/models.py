@@ -113,8 +113,10 @@ class Participant(TimeStampedModel):
     """Someone taking part in the brokerage, on behalf of an organisation."""
 
     brokerage = models.ForeignKey(Brokerage, on_delete=models.CASCADE, related_name="participants")
+    # None once the person erased their account (GDPR): the participation in a past event stays,
+    # anonymised, so that the event's meeting counts stay true.
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="brokerage_roles"
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="brokerage_roles"
     )
     organisation = models.ForeignKey(
         "directory.Organisation", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"

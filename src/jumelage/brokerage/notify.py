@@ -136,6 +136,13 @@ def meeting_cancelled(*, to, by_name: str, event, slot=None, table=None) -> int:
     )
 
 
+def participant_left(*, ended, by_name: str, event) -> int:
+    """Tell the other side of each agreed meeting that ended when `by_name` left (`services.leave`)."""
+    return sum(
+        meeting_cancelled(to=c.other, by_name=by_name, event=event, slot=c.slot, table=c.table) for c in ended
+    )
+
+
 def answer_reminders(brokerage, participants) -> int:
     """Remind each participant (annotated with `waiting`, their pending received requests) to answer
     before the brokerage's answer deadline."""

@@ -14,6 +14,7 @@ _SITE_URLS = {
     "set_language": "set_language",
     "login": "login",
     "logout": "logout",
+    "my_data": "my-data",
     "api_docs": "api:openapi-view",
 }
 _reversed: dict[str, dict[str, str]] = {}

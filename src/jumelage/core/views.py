@@ -1,7 +1,17 @@
-from django.contrib.auth import views as auth_views
-from django.shortcuts import render
+import json
 
-from jumelage.core.forms import LoginForm
+from django.contrib import messages
+from django.contrib.auth import logout
+from django.contrib.auth import views as auth_views
+from django.contrib.auth.views import redirect_to_login
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from jumelage.core import privacy
+from jumelage.core.audit import log_action
+from jumelage.core.forms import EraseAccountForm, LoginForm
 
 
 def home(request):
@@ -19,3 +29,58 @@ class LoginView(auth_views.LoginView):
 
 class LogoutView(auth_views.LogoutView):
     pass
+
+
+def my_data(request):
+    """What the platform holds about the logged-in user, the download of it all, and the way to erase
+    the account (GDPR: access, portability, erasure)."""
+    if not request.user.is_authenticated:
+        return redirect_to_login(request.get_full_path())
+    data = privacy.export_account(request.user)
+    return render(request, "core/my_data.html", {"data": data, "counts": _counts(data)})
+
+
+def _counts(data: dict) -> list[tuple[str, int]]:
+    """The page's summary: how many records of each kind the export holds."""
+    labels = {
+        "event_registrations": _("Event registrations"),
+        "b2b_participations": _("B2B meeting participations"),
+        "expressions_of_interest": _("Expressions of interest you wrote"),
+        "talks_and_pitches": _("Talks and pitches where you are the speaker"),
+        "jury_seats": _("Jury seats"),
+        "represents": _("Organisations you represent"),
+        "staff_roles": _("Staff roles"),
+        "api_tokens": _("API tokens"),
+    }
+    return [(label, len(data.get(key) or [])) for key, label in labels.items()]
+
+
+def my_data_export(request):
+    if not request.user.is_authenticated:
+        return redirect_to_login(request.get_full_path())
+    data = privacy.export_account(request.user)
+    log_action(actor=request.user, action="account.export", obj=request.user)
+    response = HttpResponse(
+        json.dumps(data, ensure_ascii=False, indent=2), content_type="application/json; charset=utf-8"
+    )
+    name = f"jumelage-{request.user.username}-{timezone.localdate():%Y-%m-%d}.json"
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response
+
+
+def erase_account(request):
+    """Erase the account after its password is given again; the user is logged out."""
+    user = request.user
+    if not user.is_authenticated:
+        return redirect_to_login(request.get_full_path())
+    if user.is_superuser:
+        messages.error(request, _("A platform administrator's account is erased by another administrator."))
+        return redirect("my-data")
+    form = EraseAccountForm(request.POST or None, user=user)
+    if request.method == "POST" and form.is_valid():
+        privacy.erase_account(user)
+        logout(request)
+        messages.success(request, _("Your account and your personal data are erased."))
+        return redirect("home")
+    status = 400 if form.errors else 200
+    return render(request, "core/erase_account.html", {"form": form}, status=status)

@@ -175,14 +175,7 @@ def leave(request, brokerage):
     if request.method == "POST":
         name = participant.name
         ended = services.leave(participant=participant, actor=request.user)
-        for cancelled in ended:
-            notify.meeting_cancelled(
-                to=cancelled.other,
-                by_name=name,
-                event=brokerage.event,
-                slot=cancelled.slot,
-                table=cancelled.table,
-            )
+        notify.participant_left(ended=ended, by_name=name, event=brokerage.event)
         messages.success(
             request, _("You no longer take part in the B2B meetings; your participation is erased.")
         )
