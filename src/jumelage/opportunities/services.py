@@ -362,20 +362,25 @@ def introduce_at_meeting(
     introduction = Introduction.objects.create(
         first_organisation=first, second_organisation=second, event=event, stage=Stage.INTRODUCED
     )
-    for stage, on in ((Stage.INTRODUCED, min(introduced_on, met_on)), (Stage.MET, met_on)):
-        step = PipelineStep(
-            introduction=introduction,
-            stage=stage,
-            happened_on=on,
-            ecosystem=ecosystem,
-            node=node,
-            note=note,
-            recorded_by=actor,
-        )
-        step.full_clean(exclude=["recorded_by"])
-        step.save()
-    introduction.stage = Stage.MET
-    introduction.save(update_fields=["stage", "updated_at"])
+    PipelineStep.objects.create(
+        introduction=introduction,
+        stage=Stage.INTRODUCED,
+        happened_on=min(introduced_on, met_on),
+        ecosystem=ecosystem,
+        node=node,
+        note=note,
+        recorded_by=actor,
+    )
+    record_step(
+        actor=actor,
+        introduction=introduction,
+        stage=Stage.MET,
+        happened_on=met_on,
+        ecosystem=ecosystem,
+        node=node,
+        note=note,
+    )
+    introduction.refresh_from_db()
     log_action(actor=actor, action="introduction.create", obj=introduction, event=event.pk)
     return introduction
 
