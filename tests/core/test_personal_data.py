@@ -122,3 +122,32 @@ def test_a_platform_administrator_is_not_erased_from_their_own_page(world):
     response = client.post("/accounts/erase/", {"password": "x"}, follow=True)
     assert "erased by another administrator" in response.content.decode()
     assert get_user_model().objects.filter(pk=world.users["admin"].pk).exists()
+
+
+def test_staff_erase_a_person_who_registered_without_an_account(world):
+    from io import StringIO
+
+    from django.core.management import CommandError, call_command
+
+    from jumelage.events.services.registration import register
+    from tests.factories import EventFactory, build_event
+
+    upcoming = build_event(world)
+    register(event=upcoming, name="Zoé Martin", email="zoe@example.org")
+    past_start = timezone.now() - dt.timedelta(days=60)
+    past = EventFactory(starts_at=past_start, ends_at=past_start + dt.timedelta(hours=8))
+    Registration.objects.create(event=past, name="Zoé Martin", email="ZOE@example.org", status="confirmed")
+
+    out = StringIO()
+    call_command("erase_personal_data", "zoe@example.org", stdout=out)
+    assert "Run again with --yes" in out.getvalue()
+    assert Registration.objects.filter(name="Zoé Martin").count() == 2  # a dry run changes nothing
+
+    call_command("erase_personal_data", "zoe@example.org", "--yes", stdout=out)
+    assert "registrations anonymised 1" in out.getvalue() and "registrations deleted 1" in out.getvalue()
+    assert not Registration.objects.filter(name="Zoé Martin").exists()
+    assert Registration.objects.get(event=past).email.endswith("@example.invalid")
+    assert AuditLog.objects.filter(action="person.erase").exists()
+
+    with pytest.raises(CommandError, match="is not an e-mail address"):
+        call_command("erase_personal_data", "zoe at example", "--yes")

@@ -15,17 +15,19 @@ from jumelage.core.privacy import ERASED_NAME, erased_email, iso
 from jumelage.events.models import Registration, Submission
 
 
-def _registrations(user):
-    q = Q(user=user)
-    if user.email:
-        q |= Q(email__iexact=user.email)
+def _registrations(user=None, email: str = ""):
+    """The registrations of an account and those made with its (or a given) e-mail address."""
+    email = email or (user.email if user else "")
+    q = Q(user=user) if user is not None else Q(pk__in=[])
+    if email:
+        q |= Q(email__iexact=email)
     return Registration.objects.filter(q).select_related("event").order_by("created_at", "pk")
 
 
-def _as_speaker(user):
-    if not user.email:
+def _as_speaker(email: str):
+    if not email:
         return Submission.objects.none()
-    return Submission.objects.filter(speaker_email__iexact=user.email).select_related("call__event")
+    return Submission.objects.filter(speaker_email__iexact=email).select_related("call__event")
 
 
 def _feedback(registration) -> dict | None:
@@ -61,18 +63,26 @@ def export(user) -> dict:
                 "speaker_email": s.speaker_email,
                 "status": s.status,
             }
-            for s in _as_speaker(user)
+            for s in _as_speaker(user.email)
         ],
         "jury_seats": [str(j.call) for j in user.juries.select_related("call")],
     }
 
 
 def erase(user) -> dict[str, int]:
+    return erase_by_email(user=user)
+
+
+def erase_by_email(*, user=None, email: str = "") -> dict[str, int]:
+    """Erase the registrations and speaker entries of an account, or of an e-mail address alone (a
+    person who registered without an account and asks for erasure: `jumelage manage
+    erase_personal_data`)."""
     from jumelage.events.services.registration import cancel
 
+    email = email or (user.email if user else "")
     now = timezone.now()
     deleted = anonymised = 0
-    for registration in _registrations(user):
+    for registration in _registrations(user, email):
         if registration.event.ends_at > now:
             if registration.status != Registration.Status.CANCELLED:
                 cancel(registration=registration, actor=None)  # the seat goes to the waiting list
@@ -84,7 +94,7 @@ def erase(user) -> dict[str, int]:
             )
             anonymised += 1
     speaker = 0
-    for submission in _as_speaker(user):
+    for submission in _as_speaker(email):
         Submission.objects.filter(pk=submission.pk).update(
             speaker_name=ERASED_NAME, speaker_email=erased_email(submission.pk)
         )
