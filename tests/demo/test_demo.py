@@ -139,6 +139,24 @@ def test_demo_loads_real_data_once_and_prints_working_logins(data_dir, client):
         NetworkNode.objects.count(),
     ) == counts
 
+    # the demo B2B meetings: the demo attendees take part (accounts that cannot log in), with
+    # invented requests across the border in every state
+    from jumelage.brokerage.models import Brokerage
+
+    b2b = Brokerage.objects.get(event__slug="demo-smart-city-day")
+    assert b2b.participants.count() == 12 and all(p.offers for p in b2b.participants.all())
+    assert not any(p.user.has_usable_password() for p in b2b.participants.select_related("user"))
+    assert (
+        sorted(b2b.requests.values_list("status", flat=True))
+        == ["accepted"] * 3 + ["declined"] + ["pending"] * 2
+    )
+    assert b2b.meetings.count() == 3
+    for request in b2b.requests.select_related("requester__organisation", "recipient__organisation"):
+        assert {request.requester.organisation.country, request.recipient.organisation.country} == {
+            "BE",
+            "FR",
+        }
+
     # the URL, each role and its password are printed; the clear passwords live in a 0600 file
     assert "Jumelage demo: http://127.0.0.1:8123/" in first
     logins = dict(re.findall(r"^  .+?  (demo-[a-z-]+) +(\S+)$", first, flags=re.M))

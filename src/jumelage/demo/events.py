@@ -1,5 +1,5 @@
 """Demo events: three invented events co-organised by the two demo ecosystems' partners, so the events
-pages, the co-branding and the report have something to show.
+pages, the co-branding, the report and the B2B meetings have something to show.
 
 They are NOT real events: every title starts with "Demo", every description says the event is invented
 for the demonstration, and attendees are "Demo attendee N" at example.org addresses. What is real is the
@@ -96,9 +96,16 @@ def _register(
     return registrations
 
 
-def _demo_brokerage(event: Event) -> None:
-    """B2B meetings on the smart city day, set up and open: demo users who register can take part."""
+def _demo_brokerage(event: Event, registrations: list[Registration]) -> None:
+    """B2B meetings on the smart city day, set up and open. The demo attendees take part (accounts
+    that cannot log in): what each offers is its organisation's own (real) description, and a few
+    invented requests between the two sides are sent, accepted, declined or waiting, so the catalogue,
+    the suggestions, the dashboard and the scheduler have something to show. Demo users who register
+    can take part too."""
+    from django.contrib.auth import get_user_model
+
     from jumelage.brokerage import services as brokerage
+    from jumelage.brokerage.models import Meeting, MeetingRequest
 
     b2b = brokerage.configure(
         event=event,
@@ -112,6 +119,43 @@ def _demo_brokerage(event: Event) -> None:
         online_allowed=True,
     )
     brokerage.open_requests(brokerage=b2b, actor=None)
+    User = get_user_model()
+    people = []
+    for index, registration in enumerate(registrations):
+        user = User(username=registration.email.split("@")[0], email=registration.email)
+        user.set_unusable_password()  # a catalogue entry, not a login
+        user.save()
+        Registration.objects.filter(pk=registration.pk).update(user=user)
+        org = registration.organisation
+        other_side = "France" if index < len(registrations) // 2 else "Wallonia"
+        people.append(
+            brokerage.join(
+                brokerage=b2b,
+                user=user,
+                offers=(org.description_en or org.description_fr)[:600]
+                or f"Demo (invented): what {org.name} does, as its directory profile says.",
+                seeks=f"Demo (invented): smart-city partners from {other_side}.",
+                themes=list(org.themes.all()[:3]),
+                online=index % 5 == 4,
+            )
+        )
+    half = len(people) // 2
+    now = timezone.now()
+    answers = ("accepted", "accepted", "accepted", "pending", "pending", "declined")
+    for (requester, recipient), status in zip(
+        zip(people[:half], people[half:], strict=False), answers, strict=False
+    ):
+        request = MeetingRequest.objects.create(
+            brokerage=b2b,
+            requester=requester,
+            recipient=recipient,
+            message="Demo (invented) request: shall we meet about a smart-city pilot?",
+            status=status,
+            reason="Demo (invented): not our field this year." if status == "declined" else "",
+            answered_at=None if status == "pending" else now,
+        )
+        if status == "accepted":
+            Meeting.objects.create(brokerage=b2b, request=request)
 
 
 def load_demo_events() -> int:
@@ -184,12 +228,12 @@ def load_demo_events() -> int:
         )
         for position, (name, weight) in enumerate((("Innovation", 2), ("Market fit", 2), ("Team", 1))):
             Criterion.objects.create(call=call, name=name, weight=weight, position=position)
-        _register(
+        registrations = _register(
             event,
             [(o, partners["dw"]) for o in dw_orgs[:6]] + [(o, partners["ftbxl"]) for o in ft_orgs[:6]],
             first_number=1,
         )
-        _demo_brokerage(event)
+        _demo_brokerage(event, registrations)
 
     if "demo-pitch-evening" not in existing:
         created += 1
