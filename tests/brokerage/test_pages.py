@@ -168,7 +168,7 @@ def test_the_organiser_runs_publishes_and_the_agenda_downloads(
     assert "Agenda of Anna" in printed and "Bruno (L’Œuvre Dvořák SA)" in printed  # every letter printed
 
 
-def test_the_dashboard_counts_and_exports(brokerage_world):
+def test_the_dashboard_counts_and_exports(brokerage_world, world):
     brokerage, p, staff = brokerage_world
     services.answer(
         request=services.send_request(requester=p["Anna"], recipient=p["Bruno"]), by=p["Bruno"], accept=True
@@ -176,9 +176,13 @@ def test_the_dashboard_counts_and_exports(brokerage_world):
     services.answer(
         request=services.send_request(requester=p["Chloé"], recipient=p["Dirk"]), by=p["Dirk"], accept=False
     )
+    p["Anna"].organisation.memberships.create(ecosystem=world.wallonia)
+    p["Bruno"].organisation.memberships.create(ecosystem=world.frenchtech)
     organiser = login(staff)
     page = text(organiser.get(f"/events/{brokerage.event.slug}/b2b/dashboard/"))
     assert "50 %" in page  # one accepted, one declined
+    pair = f"{world.wallonia.short_name} ↔ {world.frenchtech.short_name}"
+    assert "Meetings by ecosystem pair</h2>" in page and f'<th scope="row">{pair}</th><td>1</td>' in page
     response = organiser.get(f"/events/{brokerage.event.slug}/b2b/export.xlsx")
     sheet = openpyxl.load_workbook(io.BytesIO(response.content)).active
     rows = list(sheet.values)

@@ -65,6 +65,8 @@ def test_request_accept_schedule_publish_and_agenda(new_page, world, settings):
     axe_check(organiser)
     expect(organiser.get_by_role("heading", level=1)).to_have_text("Table plan")
     expect(organiser.get_by_role("main")).to_contain_text("Anna")
+    visit(organiser, f"{base}/dashboard/")  # figures, a chart per breakdown with its table (axe-checked)
+    expect(organiser.get_by_role("region", name="Meetings by theme")).to_contain_text("Smart parking")
 
     visit(anna, f"{base}/agenda/")
     expect(anna.get_by_role("table")).to_contain_text("Bruno SA")

@@ -98,7 +98,7 @@ def _register(
 
 def _demo_brokerage(event: Event, registrations: list[Registration]) -> None:
     """B2B meetings on the smart city day, set up and open. The demo attendees take part (accounts
-    that cannot log in): what each offers is its organisation's own (real) description, and a few
+    that cannot log in): what each offers is its organisation's own (real) description or tagline, and a few
     invented requests between the two sides are sent, accepted, declined or waiting, so the catalogue,
     the suggestions, the dashboard and the scheduler have something to show. Demo users who register
     can take part too."""
@@ -132,7 +132,7 @@ def _demo_brokerage(event: Event, registrations: list[Registration]) -> None:
             brokerage.join(
                 brokerage=b2b,
                 user=user,
-                offers=(org.description_en or org.description_fr)[:600]
+                offers=(org.description_en or org.description_fr or org.tagline_fr)[:600]
                 or f"Demo (invented): what {org.name} does, as its directory profile says.",
                 seeks=f"Demo (invented): smart-city partners from {other_side}.",
                 themes=list(org.themes.all()[:3]),

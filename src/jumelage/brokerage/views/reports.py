@@ -11,14 +11,17 @@ from jumelage.brokerage.views.common import brokerage_view, render_page
 from jumelage.core.tabular import FORMATS, table_response
 
 
-def _chart(chart_id: str, title: str, description: str, counts) -> dict:
-    """A one-series bar chart of meeting counts, as the charts partial takes it."""
+def _chart(chart_id: str, title: str, description: str, column: str, counts) -> dict:
+    """A one-series bar chart of meeting counts (one series: the figure alone beside each bar, the
+    heading says what it counts), with what its table needs: the first column's heading and the rows."""
     return {
         "id": chart_id,
         "title": title,
         "description": description,
-        "series": [("meetings", _("Meetings"), "series-1")],
+        "series": [("b2b-meetings", _("Meetings"), "")],
         "rows": [(label, [n]) for label, n in counts],
+        "column": column,
+        "counts": counts,
     }
 
 
@@ -32,6 +35,7 @@ def dashboard_page(request, brokerage):
                 "b2b-pairs",
                 _("Meetings by ecosystem pair"),
                 _("Number of meetings between participants of each pair of ecosystems."),
+                _("Ecosystems"),
                 figures.by_pair,
             )
         )
@@ -41,6 +45,7 @@ def dashboard_page(request, brokerage):
                 "b2b-themes",
                 _("Meetings by theme"),
                 _("Meetings whose participants work on each theme."),
+                _("Theme"),
                 figures.by_theme,
             )
         )
