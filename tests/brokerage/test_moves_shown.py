@@ -53,7 +53,16 @@ def start(client, brokerage, capture):
 def moves_section(page: str) -> str:
     """The part of the draft page under the "Confirmed meetings this schedule moves" heading."""
     start = page.index('id="run-moves"')
-    return page[start : page.index("<form", start)]
+    return page[start : page.index('id="run-draft"', start)]
+
+
+def draft_rows(page: str) -> list[str]:
+    """The rows of the draft schedule's table, as text: "time table A — B change"."""
+    start = page.index('id="run-draft"')
+    section = page[start : page.index("<form", start)]
+    return [
+        " ".join(re.sub(r"<[^>]+>", " ", r).split()) for r in re.findall(r"<tr><td>(.*?)</tr>", section, re.S)
+    ]
 
 
 def when(dt, fmt, language="en"):
@@ -93,6 +102,14 @@ def test_a_late_acceptance_shows_its_move_on_the_draft_and_mails_both_sides(
     old = f"{when(move['old_slot'].starts_at, 'SHORT_DATETIME_FORMAT')}, table {move['old_table'].name}"
     new = f"{when(move['new_slot'].starts_at, 'SHORT_DATETIME_FORMAT')}, table {move['new_table'].name}"
     assert row == f"{move['a']} — {move['b']} {old} {new}"
+    # and the whole draft, in time order: the late meeting newly placed, the moved one, the others as they were
+    drafted = draft_rows(client.get(url).content.decode())
+    assert len(drafted) == brokerage.meetings.count()
+    assert sum(r.endswith("newly placed") for r in drafted) == 1
+    assert [r for r in drafted if r.endswith(" moved")] == [
+        f"{new.replace(', table ', ' ')} {move['a']} — {move['b']} moved"
+    ]
+    assert all(r.endswith(("newly placed", "moved", "unchanged")) for r in drafted)
 
     # publishing: the moves are read from the draft before it is applied, and travel to the e-mails
     with django_capture_on_commit_callbacks(execute=True):

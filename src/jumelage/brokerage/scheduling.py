@@ -194,6 +194,42 @@ def moves(run: ScheduleRun) -> list[dict]:
     return out
 
 
+def draft(run: ScheduleRun) -> list[dict]:
+    """The draft's meetings in time and table order: when, where, who meets whom, and what it changes
+    for that meeting ("new": not yet in the published schedule, "moved", "same"), so that organisers
+    see the whole schedule before they publish it."""
+    if run.status != ScheduleRun.Status.READY:
+        return []
+    brokerage = run.brokerage
+    slots = {s.number: s for s in brokerage.slots.all()}
+    tables = {t.pk: t for t in brokerage.tables.all()}
+    rows = []
+    for m in schedulable(brokerage).select_related("request__requester", "request__recipient"):
+        new = run.assignment.get(str(m.pk))
+        if not new:
+            continue
+        slot, table = slots[new[0]], tables.get(new[1])
+        if m.slot_id is None:
+            change = "new"
+        elif (m.slot_id, m.table_id) == (slot.pk, table.pk if table else None):
+            change = "same"
+        else:
+            change = "moved"
+        rows.append(
+            {
+                "slot": slot,
+                "table": table,
+                "a": m.request.requester,
+                "b": m.request.recipient,
+                "change": change,
+            }
+        )
+    rows.sort(
+        key=lambda r: (r["slot"].number, *((r["table"].position, r["table"].name) if r["table"] else (0, "")))
+    )
+    return rows
+
+
 def _unplaced_reasons(brokerage, unplaced: list[Meeting]) -> list[dict]:
     """Why each meeting left out could not be placed, in words, naming both participants."""
     if not unplaced:

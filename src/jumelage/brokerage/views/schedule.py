@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import path
 from django.utils.translation import gettext as _
@@ -12,6 +13,8 @@ from jumelage.brokerage import dashboard, scheduling
 from jumelage.brokerage.forms import RunForm
 from jumelage.brokerage.models import Meeting, ScheduleRun
 from jumelage.brokerage.views.common import brokerage_view, refused, render_page
+
+DRAFT_PER_PAGE = 100  # meetings of the draft per page (a large event's draft holds thousands)
 
 
 @brokerage_view("brokerage.schedule")
@@ -57,7 +60,10 @@ def run_detail(request, brokerage, pk):
     template = "brokerage/_run.html" if request.htmx else "brokerage/run.html"
     # What publishing this draft would change for the meetings already confirmed, old → new.
     moves = scheduling.moves(run) if run.status == ScheduleRun.Status.READY else []
-    return render_page(request, brokerage, template, {"run": run, "running": running, "moves": moves})
+    page = Paginator(scheduling.draft(run), DRAFT_PER_PAGE).get_page(request.GET.get("page"))
+    return render_page(
+        request, brokerage, template, {"run": run, "running": running, "moves": moves, "page": page}
+    )
 
 
 @brokerage_view("brokerage.view_dashboard")
