@@ -1,11 +1,16 @@
 """Scale run of the B2B scheduler: a generated event of 2,000 participants, 15,000 accepted requests
 (uniform random pairs, nobody with more requests than slots), 24 slots and 400 tables.
 
-    python bench/b2b_scale.py [--time-limit 60] [--seed 1] [--tables 400]
+    python bench/b2b_scale.py [--time-limit 60] [--seed 1] [--tables 400] [--heavy-share 0.2]
 
 400 tables × 24 slots = 9,600 places < 15,000 requests: the pre-checks prove that not every meeting can
 be placed, so the scheduler maximises the meetings placed (bound: min(requests, slots × tables, Σ per
 participant ⌊…⌋)), then minimises breaks (bound 0). Checked by bench/b2b_validate.py's rules.
+With ``--heavy-share S`` each request weighs 2 with probability S (a priority: mutual interest,
+organiser-created; drawn from its own stream of the seed, the pairs stay the same): the scheduler
+maximises the weight placed first, and the benchmark prints it with an independent bound (the
+heaviest slots × tables requests; per participant, the heaviest min(requests, slots) of their
+requests, halved), the heavy requests placed, and the two candidates of the large-event path.
 Then a rescheduling: 1 % of the placed meetings cancelled, the others kept as the previous schedule,
 the unplaced requests still candidates; reports the meetings placed and how many kept ones moved.
 """
@@ -15,6 +20,7 @@ from __future__ import annotations
 import argparse
 import itertools
 import json
+import os
 import random
 import sys
 import time
@@ -26,7 +32,12 @@ sys.path.insert(0, str(HERE.parent / "src"))
 from jumelage.meetings.scheduler import Meeting, Problem, solve  # noqa: E402
 
 
-def generate(n_participants=2000, n_requests=15000, n_slots=24, n_tables=400, seed=1) -> Problem:
+def generate(
+    n_participants=2000, n_requests=15000, n_slots=24, n_tables=400, seed=1, heavy_share=0.0
+) -> Problem:
+    """The scale event; with ``heavy_share`` > 0 each request weighs 2 (a priority: mutual interest,
+    organiser-created) with that probability, drawn from its own stream of the seed, so the pairs are
+    the same as without it."""
     rng = random.Random(seed)
     deg = [0] * (n_participants + 1)
     pairs: set = set()
@@ -42,6 +53,9 @@ def generate(n_participants=2000, n_requests=15000, n_slots=24, n_tables=400, se
         deg[b] += 1
     meetings = [Meeting(a, b) for a, b in sorted(pairs)]
     rng.shuffle(meetings)
+    if heavy_share > 0:
+        hrng = random.Random(1_000_003 * seed + 7)
+        meetings = [Meeting(m.a, m.b, weight=2 if hrng.random() < heavy_share else 1) for m in meetings]
     return Problem(
         participants=list(range(1, n_participants + 1)),
         n_slots=n_slots,
@@ -49,8 +63,28 @@ def generate(n_participants=2000, n_requests=15000, n_slots=24, n_tables=400, se
         n_tables=n_tables,
         meetings=meetings,
         fairness=2,
-        name=f"scale-{n_participants}p-{n_requests}m-{n_slots}s-{n_tables}t-seed{seed}",
+        name=f"scale-{n_participants}p-{n_requests}m-{n_slots}s-{n_tables}t-seed{seed}"
+        + (f"-heavy{heavy_share:g}" if heavy_share > 0 else ""),
     )
+
+
+def weight_bound(problem: Problem) -> dict:
+    """Independent upper bounds on the weight placed (no scheduler code; nobody is unavailable and
+    every request may go in any slot here): the heaviest slots × tables requests (at most one meeting
+    per table and slot), and per participant the heaviest min(requests, slots) of their requests,
+    halved (each meeting counts for both sides). ``bound`` is the smaller."""
+    ws = sorted((m.weight for m in problem.meetings), reverse=True)
+    by_capacity = sum(ws[: problem.n_slots * problem.n_tables])
+    mine: dict = {}
+    for m in problem.meetings:
+        mine.setdefault(m.a, []).append(m.weight)
+        mine.setdefault(m.b, []).append(m.weight)
+    per_participant = sum(sum(sorted(v, reverse=True)[: problem.n_slots]) for v in mine.values()) // 2
+    return {
+        "by_capacity": by_capacity,
+        "per_participant": per_participant,
+        "bound": min(by_capacity, per_participant),
+    }
 
 
 def check(problem: Problem, slots) -> tuple[list[str], int]:
@@ -93,6 +127,7 @@ def reschedule(pb: Problem, first, *, time_limit: float, seed: int) -> dict:
             pb.meetings[k].b,
             previous_slot=first.slots[k],
             previous_table=first.tables[k] if first.slots[k] is not None else None,
+            weight=pb.meetings[k].weight,
         )
         for k in keep
     ]
@@ -108,12 +143,24 @@ def reschedule(pb: Problem, first, *, time_limit: float, seed: int) -> dict:
     s = solve(again, time_limit=time_limit, allow_unplaced=True)
     errors, _ = check(again, s.slots)
     moved = [mv for mv in s.moves if mv.slot_changed]
+    n_placed = sum(1 for t in s.slots if t is not None)
+    if n_placed != s.placed:
+        # with priorities ``placed`` is the weight
+        print(
+            f"{again.name}: {n_placed} meetings placed, weight {s.placed}, path {s.stats.get('path')}, "
+            f"fairness restored by filling: {s.stats.get('fairness_restored_by_filling')}"
+        )
     print(
         f"{again.name}: {len(cancelled)} cancelled, placed {s.placed} (before {len(placed) - len(cancelled)} kept), "
         f"{len(moved)} moved to another slot, {len(s.moves) - len(moved)} to another table, breaks {s.breaks}, "
         f"{s.wall_time:.2f} s, check: {'ok' if not errors else errors[:3]}"
     )
     return {
+        "path": s.stats.get("path"),
+        # None: keep_and_insert kept the fairness band itself; True / False: it did not, and filling
+        # the holes with unplaced requests restored it / did not (then the schedule is re-planned)
+        "fairness_restored_by_filling": s.stats.get("fairness_restored_by_filling"),
+        "meetings_placed": n_placed,
         "cancelled": len(cancelled),
         "kept_before": len(placed) - len(cancelled),
         "placed": s.placed,
@@ -134,10 +181,16 @@ def main(argv=None) -> int:
     ap.add_argument("--requests", type=int, default=15000)
     ap.add_argument("--slots", type=int, default=24)
     ap.add_argument("--tables", type=int, default=400)
+    ap.add_argument(
+        "--heavy-share",
+        type=float,
+        default=0.0,
+        help="share of the requests weighing 2 (priority), drawn from the seed; 0: all weigh 1",
+    )
     ap.add_argument("--output", default="")
     args = ap.parse_args(argv)
     t0 = time.monotonic()
-    pb = generate(args.participants, args.requests, args.slots, args.tables, args.seed)
+    pb = generate(args.participants, args.requests, args.slots, args.tables, args.seed, args.heavy_share)
     gen_s = time.monotonic() - t0
     strict = solve(pb, time_limit=args.time_limit)
     print(f"{pb.name}: all meetings? {strict.status} ({strict.wall_time:.2f} s)")
@@ -145,6 +198,7 @@ def main(argv=None) -> int:
         print(f"  - {c.constraint}: {c.message}")
     result = {
         "instance": pb.name,
+        "load_at_start": [round(x, 2) for x in os.getloadavg()],
         "generate_seconds": round(gen_s, 2),
         "strict": {
             "status": strict.status,
@@ -161,6 +215,36 @@ def main(argv=None) -> int:
             f"{pb.name}: placed {s.placed}/{len(pb.meetings)} (bound {s.placed_bound}), breaks {s.breaks} "
             f"(bound {s.bound}), {s.status}, {s.wall_time:.2f} s, check: {'ok' if not errors else errors[:3]}"
         )
+        if args.heavy_share > 0:
+            wb = weight_bound(pb)
+            held = [m.weight for m, t in zip(pb.meetings, s.slots, strict=True) if t is not None]
+            weight = sum(held)
+            if weight != s.placed:
+                errors.append(f"reported weight {s.placed}, recomputed {weight}")
+            heavy = sum(1 for x in held if x > 1)
+            n_heavy = sum(1 for m in pb.meetings if m.weight > 1)
+            print(
+                f"{pb.name}: weight placed {weight} (bound {wb['bound']}: heaviest {pb.n_slots}x{pb.n_tables} "
+                f"requests {wb['by_capacity']}, per participant {wb['per_participant']}; scheduler's "
+                f"bound {s.placed_bound}), meetings {len(held)}, heavy {heavy}/{n_heavy}, breaks {s.breaks} "
+                f"(bound {s.bound}), path {s.stats.get('path')}, check: {'ok' if not errors else errors[:3]}"
+            )
+            result["weighted"] = {
+                "heavy_share": args.heavy_share,
+                "weight": weight,
+                "weight_bound": wb,
+                "meetings": len(held),
+                "heavy_placed": heavy,
+                "heavy_requests": n_heavy,
+                "path": s.stats.get("path"),
+                # the two candidates of the large-event path (solve keeps the better by weight, then breaks)
+                "waves": [s.stats.get("waves_weight"), s.stats.get("waves_breaks")],
+                "greedy_and_repair": [s.stats.get("greedy_weight"), s.stats.get("greedy_breaks")],
+            }
+            print(
+                f"  candidates (weight, breaks): waves {result['weighted']['waves']}, "
+                f"greedy + repair {result['weighted']['greedy_and_repair']}"
+            )
         result["partial"] = {
             "status": s.status,
             "placed": s.placed,
@@ -176,6 +260,8 @@ def main(argv=None) -> int:
         errors, breaks = check(pb, strict.slots) if strict.breaks is not None else (["no schedule"], None)
         print(f"breaks {strict.breaks} bound {strict.bound} check: {'ok' if not errors else errors[:3]}")
         result["strict"].update(breaks=strict.breaks, bound=strict.bound, valid=not errors)
+    result["load_at_end"] = [round(x, 2) for x in os.getloadavg()]
+    print(f"load average at start {result['load_at_start']}, at end {result['load_at_end']}")
     out = (
         Path(args.output)
         if args.output

@@ -12,6 +12,9 @@ For each seed: the event of bench/b2b_scale.py (2,000 participants, 15,000 unifo
 Every schedule is re-checked by bench/b2b_scale.py's independent check() (overlaps, tables per slot,
 fairness d = 2, breaks recounted). The load average is printed with each line (shared 2-core machine).
 
+``--heavy-share S``: a share of the requests weighs 2 (as in bench/b2b_scale.py); each line then also
+gives the weight held and its bound (the heaviest slots × tables requests).
+
 ``--diagnose`` adds, for the zero-break schedule: the unheld requests whose two sides' runs overlap in
 time (usable in principle) and those whose runs are disjoint (dead for any zero-break schedule with
 these runs), and the first slot boundary tau at which the proven prefix budget
@@ -31,7 +34,7 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent / "src"))
 sys.path.insert(0, str(HERE))
 
-from b2b_scale import check, generate  # noqa: E402
+from b2b_scale import check, generate, weight_bound  # noqa: E402
 from jumelage.meetings.scheduling.waves import prefix_budget, wave_schedule  # noqa: E402
 
 
@@ -88,6 +91,12 @@ def main(argv=None) -> int:
     ap.add_argument("--requests", type=int, default=15000)
     ap.add_argument("--slots", type=int, default=24)
     ap.add_argument("--tables", type=int, default=400)
+    ap.add_argument(
+        "--heavy-share",
+        type=float,
+        default=0.0,
+        help="share of the requests weighing 2 (as in b2b_scale.py); the weight held is then printed",
+    )
     ap.add_argument("--output", default="")
     ap.add_argument("--diagnose", action="store_true", help="prefix budget of the zero-break schedule")
     ap.add_argument(
@@ -99,7 +108,8 @@ def main(argv=None) -> int:
     args = ap.parse_args(argv)
     rows = []
     for seed in args.seeds:
-        pb = generate(args.participants, args.requests, args.slots, args.tables, seed)
+        pb = generate(args.participants, args.requests, args.slots, args.tables, seed, args.heavy_share)
+        ceiling = weight_bound(pb)["bound"]
         places = min(len(pb.meetings), pb.n_slots * pb.n_tables)
         for method, allow, limit in (
             ("zero-break", False, args.zero_limit),
@@ -120,6 +130,8 @@ def main(argv=None) -> int:
                 "matching": args.matching,
                 "placed": r.placed,
                 "places": places,
+                "weight": r.weight,
+                "weight_bound": ceiling,
                 "breaks": breaks,
                 "breaks_bound": 0,
                 "max_breaks_per_participant": max(per.values()) if per else 0,
@@ -132,8 +144,13 @@ def main(argv=None) -> int:
             if args.diagnose and not allow:
                 row["diagnosis"] = diagnose(pb, r.slots)
             rows.append(row)
+            weight = sum(m.weight for m, t in zip(pb.meetings, r.slots, strict=True) if t is not None)
+            if weight != r.weight:
+                errors.append(f"reported weight {r.weight}, recomputed {weight}")
+                row["check"] = errors[:3]
             print(
-                f"seed {seed} {method:10s} placed {r.placed}/{places}  breaks {breaks} (bound 0)  "
+                f"seed {seed} {method:10s} placed {r.placed}/{places}  weight {weight} (bound {ceiling})  "
+                f"breaks {breaks} (bound 0)  "
                 f"fairness max-min {spread} (d={pb.fairness})  {secs:.1f} s, {r.runs} runs  "
                 f"load {row['load']}  check: {row['check']}",
                 flush=True,

@@ -6,7 +6,14 @@ from collections import Counter
 
 from jumelage.meetings.scheduler import OPTIMAL, solve
 from jumelage.meetings.scheduling.model import AFTERNOON, MORNING, Meeting, Problem
-from jumelage.meetings.scheduling.waves import _Waves, close_breaks, wave_schedule, zero_break_schedule
+from jumelage.meetings.scheduling.waves import (
+    _Waves,
+    close_breaks,
+    exchange_heavier,
+    insert_heavier,
+    wave_schedule,
+    zero_break_schedule,
+)
 
 
 def _breaks(problem, slots):
@@ -222,3 +229,149 @@ def test_rebuilding_the_end_of_a_run_keeps_its_beginning():
     ]
     assert set(_breaks(pb, again).values()) == {0}
     assert Counter(t for t in again if t is not None)[20] == 60
+
+
+def _with_priorities(pb, share=0.2, seed=1):
+    """The same event with a share of the requests weighing 2 (mutual interest, organiser-created)."""
+    rng = random.Random(seed)
+    meetings = [Meeting(m.a, m.b, weight=2 if rng.random() < share else 1) for m in pb.meetings]
+    return Problem(**{**pb.__dict__, "meetings": meetings})
+
+
+def _weight(problem, slots):
+    return sum(m.weight for m, t in zip(problem.meetings, slots, strict=True) if t is not None)
+
+
+def _heaviest_on_every_place(problem):
+    """Independent bound on the weight held: the heaviest slots × tables requests."""
+    ws = sorted((m.weight for m in problem.meetings), reverse=True)
+    return sum(ws[: problem.n_slots * problem.n_tables])
+
+
+def test_exchange_holds_a_heavy_request_in_place_of_a_light_one_without_a_break():
+    # A–B in slot 1 and B–C in slot 2 are held (light); A–C weighs 2. Either A–C in slot 2 instead
+    # of B–C (A goes on after their run, slot 2 ends B's run) or in slot 1 instead of A–B: nobody idle
+    meetings = [Meeting("A", "B"), Meeting("B", "C"), Meeting("A", "C", weight=2)]
+    pb = Problem(participants=list("ABC"), n_slots=2, n_tables=1, meetings=meetings, fairness=2)
+    after = exchange_heavier(pb, [1, 2, None], deadline=time.monotonic() + 1.0)
+    _assert_hard_rules(pb, after)
+    assert after[2] is not None and sum(t is not None for t in after) == 2
+    assert _weight(pb, after) == 3
+    assert set(_breaks(pb, after).values()) == {0}
+
+
+def test_exchange_never_opens_a_break_for_weight():
+    # one table, C–D in slot 1, E–F in 2, G–H in 3, A–B in 4 (light); A–C weighs 2, but in any slot
+    # A or C would wait idle between two meetings: nothing changes
+    meetings = [
+        Meeting("C", "D"),
+        Meeting("E", "F"),
+        Meeting("G", "H"),
+        Meeting("A", "B"),
+        Meeting("A", "C", weight=2),
+    ]
+    pb = Problem(participants=list("ABCDEFGH"), n_slots=4, n_tables=1, meetings=meetings, fairness=2)
+    before = [1, 2, 3, 4, None]
+    assert exchange_heavier(pb, before, deadline=time.monotonic() + 1.0) == before
+    # allowing breaks, weight comes first: A–C replaces a light meeting (within the fairness band)
+    after = insert_heavier(pb, before, deadline=time.monotonic() + 1.0)
+    _assert_hard_rules(pb, after)
+    assert after[4] is not None and _weight(pb, after) == 5
+    assert sum(_breaks(pb, after).values()) == 1
+
+
+def test_waves_with_priorities_hold_more_weight_without_a_break():
+    # scaled-down scale event, 20 % of the requests weighing 2: counting each participant's live
+    # heavy requests in their worth (urge) holds more weight, still with nobody idle between two
+    # meetings, and the exchanges inside a slot add heavy requests in the same runs
+    pb = _with_priorities(_random_problem(n=300, requests=2250, n_slots=24, tables=60, seed=3))
+    w = _Waves(pb)
+    plain = w.run_vw(0, resume=False)
+    urged = w.run_vw(0, resume=False, urge=3.0, urge_fresh=1.0)
+    for slots in (plain, urged):
+        _assert_hard_rules(pb, slots)
+        assert set(_breaks(pb, slots).values()) == {0}
+    assert (_weight(pb, plain), _weight(pb, urged)) == (1748, 1772)
+    exchanged = exchange_heavier(pb, urged, deadline=time.monotonic() + 5.0)
+    _assert_hard_rules(pb, exchanged)
+    assert set(_breaks(pb, exchanged).values()) == {0}
+    assert _weight(pb, exchanged) == 1774
+
+
+def test_inserting_heavy_requests_reaches_the_weight_bound_within_the_fairness_band():
+    pb = _with_priorities(_random_problem(n=300, requests=2250, n_slots=24, tables=60, seed=3))
+    assert _heaviest_on_every_place(pb) == 1878
+    run = _Waves(pb).run_vw(0, resume=True, urge=6.0, urge_fresh=2.0)
+    assert _weight(pb, run) == 1840
+    full = insert_heavier(pb, run, deadline=time.monotonic() + 5.0)
+    _assert_hard_rules(pb, full)
+    assert _weight(pb, full) == 1878
+    assert max(_breaks(pb, full).values()) <= 2
+    # close_breaks then lowers the breaks without giving any weight back
+    closed = close_breaks(pb, full, deadline=time.monotonic() + 1.0)
+    _assert_hard_rules(pb, closed)
+    assert _weight(pb, closed) == 1878
+    assert sum(_breaks(pb, closed).values()) <= sum(_breaks(pb, full).values())
+
+
+def test_scheduler_on_a_large_event_with_priorities_places_the_most_weight():
+    # the large-event path (exact=False): the waves, then heavy requests inserted, reach the weighted
+    # bound (the heaviest request on every place), so the greedy construction is not run; weight comes
+    # before breaks, so a few breaks remain (no proof of their optimality: status feasible)
+    pb = _with_priorities(_random_problem(n=300, requests=2250, n_slots=24, tables=60, seed=3))
+    s = solve(pb, time_limit=4.0, allow_unplaced=True, exact=False)
+    _assert_hard_rules(pb, s.slots)
+    assert s.placed == _weight(pb, s.slots) == s.placed_bound == _heaviest_on_every_place(pb) == 1878
+    assert s.stats["path"] == "waves" and "greedy_weight" not in s.stats
+    assert s.breaks == sum(_breaks(pb, s.slots).values()) > 0
+    assert s.status == "feasible" and s.bound == 0
+
+
+def test_exchange_fills_a_hole_with_an_unplaced_request_and_leaves_kept_meetings_alone():
+    # A meets B in slot 1 and D in slot 3 (a break in slot 2, where E–F is held); A–E is unplaced.
+    # A–E in slot 2 in place of E–F closes A's break, same weight, F is left without a meeting
+    meetings = [Meeting("A", "B"), Meeting("A", "D"), Meeting("E", "F"), Meeting("A", "E")]
+    pb = Problem(participants=list("ABDEF"), n_slots=3, n_tables=1, meetings=meetings, fairness=2)
+    before = [1, 3, 2, None]
+    assert sum(_breaks(pb, before).values()) == 1
+    after = exchange_heavier(pb, before, deadline=time.monotonic() + 1.0)
+    _assert_hard_rules(pb, after)
+    assert after == [1, 3, None, 2]
+    assert set(_breaks(pb, after).values()) == {0}
+    # E–F confirmed (rescheduling): it is never left out, the break stays
+    assert exchange_heavier(pb, before, deadline=time.monotonic() + 1.0, keep={0, 1, 2}) == before
+
+
+def test_rescheduling_a_cancellation_fills_the_hole_without_moving_confirmed_meetings():
+    # published: A–B in slot 1, A–C in slot 2 (cancelled, gone), A–D in slot 3; A–E accepted late.
+    # The large-event path keeps A–B and A–D where they are and holds A–E in the hole: no break
+    meetings = [
+        Meeting("A", "B", previous_slot=1, previous_table=1),
+        Meeting("A", "D", previous_slot=3, previous_table=1),
+        Meeting("A", "E"),
+    ]
+    pb = Problem(participants=list("ABDE"), n_slots=3, n_tables=1, meetings=meetings, fairness=2)
+    s = solve(pb, time_limit=2.0, allow_unplaced=True, exact=False)
+    _assert_hard_rules(pb, s.slots)
+    assert s.slots == [1, 3, 2]
+    assert s.moves == [] and s.breaks == 0 == sum(_breaks(pb, s.slots).values())
+
+
+def test_rescheduling_keeps_confirmed_meetings_when_filling_a_hole_restores_fairness():
+    # no break allowed at all (fairness 0). Published: A–B in slot 1, A–C in slot 2 (cancelled),
+    # A–D in slot 3; B and D meet F and G in slot 2, so neither of A's meetings can move into the hole.
+    # The late request A–E fills it: everybody back in the band, no confirmed meeting moved
+    meetings = [
+        Meeting("A", "B", previous_slot=1, previous_table=1),
+        Meeting("A", "D", previous_slot=3, previous_table=1),
+        Meeting("B", "F", previous_slot=2, previous_table=1),
+        Meeting("D", "G", previous_slot=2, previous_table=2),
+        Meeting("A", "E"),
+    ]
+    pb = Problem(participants=list("ABDEFG"), n_slots=3, n_tables=3, meetings=meetings, fairness=0)
+    s = solve(pb, time_limit=2.0, allow_unplaced=True, exact=False)
+    _assert_hard_rules(pb, s.slots)
+    assert s.slots == [1, 3, 2, 2, 2]
+    assert s.moves == [] and s.breaks == 0
+    assert s.stats["fairness_restored_by_filling"] is True
+    assert s.stats["path"] == "keep and insert"

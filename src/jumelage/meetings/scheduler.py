@@ -262,6 +262,22 @@ def placement_bound(prep: Prepared) -> int:
     return min(len(placeable), pb.n_slots * pb.n_tables, per_participant // 2)
 
 
+def weight_bound(prep: Prepared, ub: int) -> int:
+    """Upper bound on the weight (priority) placed, given ``ub`` (:func:`placement_bound`): the
+    ``ub`` heaviest placeable meetings, and each participant's heaviest meetings that fit in their
+    available slots (each meeting counts for both sides, so half the sum). Equal to ``ub`` when every
+    meeting weighs 1."""
+    pb = prep.problem
+    weights = [m.weight for m, d in zip(pb.meetings, prep.domains, strict=True) if d]
+    by_capacity = sum(sorted(weights, reverse=True)[:ub])
+    per_participant = 0
+    for p in pb.participants:
+        ks = [k for k in prep.of.get(p, []) if prep.domains[k]]
+        slots = set().union(*(prep.domains[k] for k in ks)) if ks else set()
+        per_participant += sum(sorted((pb.meetings[k].weight for k in ks), reverse=True)[: len(slots)])
+    return min(by_capacity, per_participant // 2)
+
+
 def _partial_key(problem: Problem, slots: list[int | None]) -> tuple[int, int]:
     """Orders partial schedules: most weight placed first, then fewest breaks (smaller is better)."""
     placed = sum(problem.meetings[k].weight for k, t in enumerate(slots) if t is not None)
@@ -283,17 +299,28 @@ def _solve_partial(
     if hard:
         return Schedule(INFEASIBLE, [None] * n, [None] * n, None, None, time.monotonic() - t0, conflicts=hard)
     ub = placement_bound(prep)
+    wb = weight_bound(prep, ub)
     n_vars = sum(len(d) for d in prep.domains)
     use_exact = exact if exact is not None else n_vars <= EXACT_MAX_VARS
     stats: dict = {}
     cap = problem.fairness if problem.fairness is not None else problem.n_slots
     rescheduling = any(m.previous_slot is not None for m in problem.meetings)
+    confirmed = {k for k, m in enumerate(problem.meetings) if m.previous_slot is not None}
     kept = None
     if rescheduling:
         from jumelage.meetings.scheduling.heuristic import keep_and_insert
 
         # keep the previous schedule, place the new meetings around it (one move at most each)
         cand, fair = keep_and_insert(prep, cap=problem.fairness, deadline=t0 + 0.2 * (deadline - t0))
+        if not fair and problem.fairness is not None:
+            from jumelage.meetings.scheduling.waves import exchange_heavier
+
+            # someone is left above the fairness band by a hole: unplaced requests may fill it (no
+            # confirmed meeting moved or left out)
+            cand = exchange_heavier(problem, cand, deadline=t0 + 0.3 * (deadline - t0), keep=confirmed)
+            per_fill = breaks_by_participant(problem, cand).values()
+            fair = max(per_fill, default=0) - min(per_fill, default=0) <= problem.fairness
+            stats["fairness_restored_by_filling"] = fair
         kept = cand if fair else None
     if use_exact:
         from jumelage.meetings.scheduling.cpsat import solve_exact
@@ -313,7 +340,16 @@ def _solve_partial(
             )
         proven = status == OPTIMAL
     elif kept is not None:
-        slots, status, proven = kept, FEASIBLE, False
+        from jumelage.meetings.scheduling.waves import exchange_heavier
+
+        # the holes of cancelled meetings: unplaced requests fill them where that closes a break (or
+        # places more weight) without opening one, no confirmed meeting moved or left out
+        before = _partial_key(problem, kept)
+        slots = exchange_heavier(problem, kept, deadline=deadline, keep=confirmed)
+        if _partial_key(problem, slots) > before:
+            slots = kept
+        stats["before_fill"] = [-before[0], before[1]]
+        status, proven = FEASIBLE, False
         stats["path"] = "keep and insert"
     else:
         from jumelage.meetings.scheduling.waves import wave_schedule
@@ -326,8 +362,10 @@ def _solve_partial(
         waves = wave_schedule(problem, time_limit=0.75 * max(0.0, deadline - time.monotonic()), seed=seed)
         wave_key = _partial_key(problem, waves.slots)
         stats["waves_breaks"] = wave_key[1]
-        heaviest = sorted((problem.meetings[k].weight for k, d in enumerate(prep.domains) if d), reverse=True)
-        if wave_key[1] == 0 and -wave_key[0] >= sum(heaviest[:ub]):
+        stats["waves_weight"] = -wave_key[0]
+        if -wave_key[0] >= wb:
+            # the most weight that can be placed (with priorities: inserted heavy requests, at the cost
+            # of breaks): the greedy construction could only tie on weight, never beat it
             slots, stats["path"] = list(waves.slots), "waves"
         else:
             best_key, slots = None, None
@@ -345,7 +383,7 @@ def _solve_partial(
                 key = _partial_key(problem, cand)
                 if best_key is None or key < best_key:
                     best_key, slots = key, cand
-                if key[1] == 0 and -key[0] >= ub:
+                if key[1] == 0 and -key[0] >= wb:
                     break
             stats["restarts"] = attempt
             stats["breaks_before_repair"] = best_key[1]
@@ -355,7 +393,9 @@ def _solve_partial(
 
                 margin = 0.05 * max(0.0, deadline - t0)
                 stats["repaired"] = repair_breaks(prep, slots, deadline=deadline - margin, seed=seed, cap=cap)
-            if wave_key <= _partial_key(problem, slots):
+            greedy_key = _partial_key(problem, slots)
+            stats["greedy_weight"], stats["greedy_breaks"] = -greedy_key[0], greedy_key[1]
+            if wave_key <= greedy_key:
                 slots, stats["path"] = list(waves.slots), "waves"
             else:
                 stats["path"] = "greedy and repair"
@@ -370,7 +410,7 @@ def _solve_partial(
     if not use_exact:
         # proven when the construction meets every bound: every placeable place used, nothing moved,
         # nobody a break
-        proven = placed >= ub and breaks == 0 and not changes
+        proven = placed >= wb and breaks == 0 and not changes
         status = OPTIMAL if proven else FEASIBLE
     return Schedule(
         status=status if slots else UNKNOWN,
@@ -383,7 +423,7 @@ def _solve_partial(
         breaks_per_participant=per,
         conflicts=capacity_note,
         placed=placed,
-        placed_bound=placed if proven else ub,
+        placed_bound=placed if proven else wb,
         method="jumelage",
         stats=stats,
     )
