@@ -213,3 +213,35 @@ def test_when_the_sat_model_finds_no_first_schedule_the_local_search_gives_one(m
         assert stats["rescue"] == ["unknown", "local search"]
         assert slots is not None and status in ("optimal", "unknown")
         assert _check(pb, slots) == breaks >= optimum >= bound
+
+
+def test_on_short_days_the_linear_search_without_the_optimisation_reaches_the_brute_force_optimum():
+    """Days shorter than SAT_MIN_SLOTS whose per-participant bound is refuted go to "at most k?", k up,
+    at once (no optimisation run): the answer is the brute-force optimum, or infeasible when brute
+    force finds no schedule."""
+    from jumelage.meetings.scheduling import cpsat
+    from jumelage.meetings.scheduling.checks import breaks_lower_bound
+
+    rng = random.Random(31)
+    refuted = infeasible = 0
+    for _ in range(60):
+        pb = _random_event(rng)
+        prep = prepare(pb)
+        if prep.conflicts:
+            continue
+        assert pb.n_slots < cpsat.SAT_MIN_SLOTS
+        optimum = _brute_force_min_breaks(pb)
+        lb = sum(breaks_lower_bound(prep, p) for p in pb.participants)
+        status, slots, breaks, bound, stats = cpsat.solve_by_bounds(
+            prep, deadline=time.monotonic() + 10, lower=lb, workers=2
+        )
+        if optimum is None:
+            assert status == "infeasible" and slots is None
+            infeasible += 1
+            continue
+        assert status == "optimal" and breaks == bound == optimum
+        assert _check(pb, slots) == optimum
+        if optimum > lb:
+            assert "bound_phase" not in stats
+            refuted += 1
+    assert refuted >= 2 and infeasible >= 1

@@ -235,6 +235,7 @@ def solve(
         incumbent=(best, best_obj) if best is not None else None,
         workers=workers,
         params=cpsat_params,
+        seed=seed,
     )
     stats["local_search_breaks"] = best_obj
     if status == INFEASIBLE:

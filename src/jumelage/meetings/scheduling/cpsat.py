@@ -331,6 +331,8 @@ def solve_by_bounds(
     polish: float = 0.2,
     blind_try: float = 0.6,
     rescue_polish: float = 0.15,
+    lns: float = 0.75,
+    seed: int = 0,
 ):
     """Linear search from the lower bound: is there a schedule with at most k breaks, k = lower, lower+1, …
 
@@ -348,8 +350,11 @@ def solve_by_bounds(
       keeps what it learned; it finds the low-break schedules of these events that CP-SAT does not;
     - then CP-SAT's short optimisation (``cp_slice`` seconds): a schedule to return if the SAT search
       has none, an objective bound that may lift k, sometimes the optimum; then ``polish`` of the time
-      left for the annealing from the best schedule (or from the greedy one when there is none): the
-      schedule returned if nothing is proven;
+      left for the annealing from the best schedule (or from the greedy one when there is none), then
+      ``lns`` of the time left for the large-neighbourhood search of lns.py on the SAT search's
+      solver (meetings outside a neighbourhood kept in their slots by assumptions, "at most best − 1?"
+      asked with a small conflict budget): the schedule returned if nothing is proven (the four crafb
+      events: 12–24 breaks against 20–32 without it, bench/README.md), optimal if it comes down to k;
     - then the SAT search again until the deadline.
     (Measured: in the bench runs of 26–27 Nov CP-SAT's "at most k?" after its optimisation never
     decided anything on these events, the SAT search found every schedule that was found.)
@@ -360,7 +365,8 @@ def solve_by_bounds(
     Otherwise — CP-SAT could not decide the bound in time (it is looking for a schedule at the bound,
     e.g. the 302-meeting events), days shorter than ``SAT_MIN_SLOTS`` (where the SAT search found
     nothing) — CP-SAT alone: a short optimisation (``bound_phase`` of the time left), then
-    "at most k?" with all the time left, k up.
+    "at most k?" with all the time left, k up. On short days whose bound CP-SAT refuted, no
+    optimisation: it ran to its cap there before the same refutations (bench/README.md, session 6).
     Each k that one refutes is refuted for both.
 
     Never without a schedule when one is findable: with no schedule in hand, the first CP-SAT call
@@ -491,6 +497,27 @@ def solve_by_bounds(
         if best is not None and (incumbent is None or best_obj < incumbent[1]):
             incumbent = (best, best_obj)
 
+    def improve_by_lns(share: float):
+        """The large-neighbourhood search of lns.py on the SAT search's solver, from the best schedule:
+        the schedule returned when nothing is proven; optimal if it comes down to the proven bound."""
+        nonlocal incumbent
+        if sm is None or incumbent is None or share <= 0:
+            return None
+        from jumelage.meetings.scheduling.lns import improve
+
+        before = incumbent[1]
+        sm.extend(before)
+        slots, total = improve(
+            prep, sm, incumbent[0], deadline=time.monotonic() + share, floor=k, seed=seed, stats=stats
+        )
+        stats["lns"] = (before, *stats.get("lns", ()))
+        # the SAT search's conflict chunks were sized before the LNS grew the solver's clause
+        # database: size them afresh (at_most re-tunes them to about 0.1 s from this)
+        sm.budget = min(sm.budget, 200)
+        if total < incumbent[1]:
+            incumbent = (slots, total)
+        return proven()
+
     def rescue(force: bool = False):
         """With no schedule in hand past ``rescue_at`` (or ``force``): the SAT model without a break
         limit, then an annealing of its schedule. Returns a final answer (no schedule at all) or None."""
@@ -546,6 +573,11 @@ def solve_by_bounds(
             pb = prep.problem
             long_day = sat and res == "unsat" and pb.n_slots >= SAT_MIN_SLOTS
             sat = long_day and len(pb.meetings) <= SAT_MAX_MEETINGS
+            if res == "unsat" and pb.n_slots < SAT_MIN_SLOTS:
+                # short days (the 10-slot events) with the bound refuted: "at most k?", k up, at once —
+                # the optimisation ran to its cap there (2 s) before the same refutations (tic-13crafc,
+                # tic-14crafc.fixed020-Forb, forumt-14crafe original/prec15: 12.4 s against 22.7 s)
+                bound_phase = 0.0
             if long_day and not sat:
                 # larger events: the SAT search only refutes k up (fast there: forum-14 and
                 # ticf-14crafa fixed020-Forb up to one below the optimum in 0.1–0.3 s), CP-SAT goes on
@@ -570,6 +602,8 @@ def solve_by_bounds(
                 answer = proven() or optimise(cp_slice)
                 if answer is None and polish > 0:
                     polish_incumbent()
+                if answer is None and lns > 0:
+                    answer = improve_by_lns(lns * max(0.0, deadline - time.monotonic()))
             answer = answer or rescue(force=True)
             if (answer := answer or proven() or sat_answer(deadline)) is not None:
                 return answer

@@ -130,6 +130,7 @@ class SatModel:
         self.interruptible = not solver.startswith("cadical")
         self.budget = 2_000
         self.tot = None
+        self.max_k = max_k  # "at most k" is expressed for k ≤ max_k (the totalizer's upper bound)
         if all_h:
             self.tot = ITotalizer(lits=all_h, ubound=min(len(all_h), max_k + 1), top_id=pool.top)
             pool.top = max(pool.top, self.tot.top_id)  # the totalizer took these ids
@@ -191,9 +192,19 @@ class SatModel:
                 for cl in enc.clauses:
                     self.solver.add_clause([-flag, *cl])
 
-    def at_most(self, k: int | None, *, deadline: float) -> bool | None:
-        """True (a schedule is in ``self.read()``), False (refuted) or None (time up). ``k`` None: any
-        number of breaks (is there a schedule at all?)."""
+    def extend(self, max_k: int) -> None:
+        """Let "at most k" be expressed up to ``max_k`` (the totalizer grows; the solver keeps what
+        it learned)."""
+        if self.tot is None or max_k <= self.max_k:
+            return
+        self.tot.increase(ubound=min(len(self.tot.lits), max_k + 1), top_id=self.pool.top)
+        self.pool.top = max(self.pool.top, self.tot.top_id)
+        if self.tot.nof_new:
+            self.solver.append_formula(self.tot.cnf.clauses[-self.tot.nof_new :])
+        self.max_k = max_k
+
+    def _assume(self, k: int | None) -> list[int]:
+        """Assumptions for "at most k breaks" (the global totalizer and the per-participant caps)."""
         assumptions = []
         if k is not None and self.tot is not None and k < len(self.tot.rhs):
             assumptions = [-self.tot.rhs[k]]
@@ -201,6 +212,19 @@ class SatModel:
             cap = self.lbs[p] + k - self.lower
             if 0 <= cap < len(rhs):
                 assumptions.append(-rhs[cap])
+        return assumptions
+
+    def decide(self, k: int, *, fixed: list[int], budget: int) -> bool | None:
+        """Is there a schedule with at most k breaks and the literals ``fixed`` true, within ``budget``
+        conflicts? (The sub-solves of lns.py: ``fixed`` keeps meetings in their slots.) True / False /
+        None (budget spent)."""
+        self.solver.conf_budget(budget)
+        return self.solver.solve_limited(assumptions=self._assume(k) + fixed)
+
+    def at_most(self, k: int | None, *, deadline: float) -> bool | None:
+        """True (a schedule is in ``self.read()``), False (refuted) or None (time up). ``k`` None: any
+        number of breaks (is there a schedule at all?)."""
+        assumptions = self._assume(k)
         if time.monotonic() >= deadline:
             return None
         if self.interruptible:
