@@ -15,7 +15,7 @@ from collections import defaultdict
 from ortools.sat.python import cp_model
 
 from jumelage.meetings.scheduling.checks import Prepared, breaks_lower_bound
-from jumelage.meetings.scheduling.model import count_breaks
+from jumelage.meetings.scheduling.model import total_breaks
 
 # the SAT search joins in on days of at least this many slots and events of at most this many meetings
 # (measured on the published instances: see solve_by_bounds and bench/README.md)
@@ -465,7 +465,7 @@ def solve_by_bounds(
         slots = sat_turn(until, patience)
         if slots is None:
             return None
-        total = _total_breaks(prep, slots)
+        total = total_breaks(prep.problem, slots)
         return "optimal", slots, total, total, stats
 
     def optimise(limit: float):
@@ -542,7 +542,7 @@ def solve_by_bounds(
             if best is not None:
                 incumbent, checked_feasible = (best, best_obj), True
             return proven()
-        total = _total_breaks(prep, slots)
+        total = total_breaks(prep.problem, slots)
         until = time.monotonic() + rescue_polish * max(0.0, deadline - time.monotonic())
         best, best_obj = local_search(prep, deadline=until, target=k, start=slots)
         incumbent = (best, best_obj) if best is not None and best_obj < total else (slots, total)
@@ -651,11 +651,3 @@ def first_schedule(prep: Prepared, *, deadline: float) -> list[int] | bool | Non
         return sm.read() if res else res
     finally:
         sm.close()
-
-
-def _total_breaks(prep: Prepared, slots: list[int | None]) -> int:
-    per: dict = defaultdict(list)
-    for m, t in zip(prep.problem.meetings, slots, strict=True):
-        per[m.a].append(t)
-        per[m.b].append(t)
-    return sum(count_breaks(ts) for ts in per.values())

@@ -606,8 +606,8 @@ def keep_and_insert(
     that adds the fewest breaks), then for a meeting still left out try moving **one** meeting that
     blocks it (a participant's other meeting in that slot, or any meeting of a full slot) to another
     slot. Every participant stays within the fairness band [least breaks, least breaks + cap] of the
-    kept schedule. Returns (slots, fair): ``fair`` False when the kept schedule itself breaks the
-    fairness bound (cancellations can do that), then the caller must not trust it.
+    kept schedule. Returns (slots, fair): ``fair`` False when the schedule returned still breaks the
+    fairness bound (cancellations can leave holes that nothing closes), then the caller must not trust it.
     """
     pb = prep.problem
     meetings = pb.meetings
@@ -698,7 +698,6 @@ def keep_and_insert(
                 break
             put(best[1], best[2])
             per.update(best[3])
-    fair = all(lo <= v <= hi for v in per.values())
 
     pending = sorted(
         (k for k in range(n) if slot[k] is None and doms[k]),
@@ -750,4 +749,7 @@ def keep_and_insert(
                     break
             if done:
                 break
+    # judged on the final schedule: an insertion that filled someone's hole may have brought them back
+    # within the band (every change above stays within it)
+    fair = all(lo <= v <= hi for v in per.values())
     return slot, fair

@@ -23,15 +23,7 @@ import time
 from collections import defaultdict
 
 from jumelage.meetings.scheduling.checks import Prepared
-from jumelage.meetings.scheduling.model import count_breaks
-
-
-def total_breaks(prep: Prepared, slots: list[int | None]) -> int:
-    per: dict = defaultdict(list)
-    for m, t in zip(prep.problem.meetings, slots, strict=True):
-        per[m.a].append(t)
-        per[m.b].append(t)
-    return sum(count_breaks(ts) for ts in per.values())
+from jumelage.meetings.scheduling.model import count_breaks, total_breaks
 
 
 def improve(
@@ -55,7 +47,7 @@ def improve(
     pb = prep.problem
     rng = random.Random(seed)  # noqa: S311 - search randomness, not security
     cur = list(start)
-    best = total_breaks(prep, cur)
+    best = total_breaks(pb, cur)
     n = len(cur)
     T = pb.n_slots
     of = prep.of
@@ -109,7 +101,7 @@ def improve(
             cur_budget = min(budget, int(cur_budget * 1.5) + 1)
         if res:
             new = sm.read()
-            nb = total_breaks(prep, new)
+            nb = total_breaks(pb, new)
             if nb < best:
                 cur, best, fails = new, nb, 0
                 found += 1

@@ -130,3 +130,12 @@ def count_breaks(slots_of_participant) -> int:
     """Breaks of one participant: idle runs strictly between two of their meetings."""
     used = sorted(set(slots_of_participant))
     return sum(1 for x, y in itertools.pairwise(used) if y > x + 1)
+
+
+def total_breaks(problem: Problem, slots: list[int | None]) -> int:
+    """Everyone's breaks together, for a full schedule (``slots[k]``: meeting k's slot)."""
+    per: dict = {}
+    for m, t in zip(problem.meetings, slots, strict=True):
+        per.setdefault(m.a, []).append(t)
+        per.setdefault(m.b, []).append(t)
+    return sum(count_breaks(ts) for ts in per.values())
