@@ -373,5 +373,4 @@ def test_rescheduling_keeps_confirmed_meetings_when_filling_a_hole_restores_fair
     _assert_hard_rules(pb, s.slots)
     assert s.slots == [1, 3, 2, 2, 2]
     assert s.moves == [] and s.breaks == 0
-    assert s.stats["fairness_restored_by_filling"] is True
-    assert s.stats["path"] == "keep and insert"
+    assert s.stats["path"] == "keep and insert"  # kept, not re-planned from scratch
