@@ -151,7 +151,7 @@ def reschedule(pb: Problem, first, *, time_limit: float, seed: int) -> dict:
             f"fairness restored by filling: {s.stats.get('fairness_restored_by_filling')}"
         )
     print(
-        f"{again.name}: {len(cancelled)} cancelled, placed {s.placed} (before {len(placed) - len(cancelled)} kept), "
+        f"{again.name}: {len(cancelled)} cancelled, placed {n_placed} (before {len(placed) - len(cancelled)} kept), "
         f"{len(moved)} moved to another slot, {len(s.moves) - len(moved)} to another table, breaks {s.breaks}, "
         f"{s.wall_time:.2f} s, check: {'ok' if not errors else errors[:3]}"
     )
@@ -211,8 +211,10 @@ def main(argv=None) -> int:
         errors, breaks = check(pb, s.slots)
         if breaks != s.breaks:
             errors.append(f"reported {s.breaks} breaks, recomputed {breaks}")
+        # with priorities the scheduler's ``placed`` is the weight placed (the line below details it)
+        placed = f"weight {s.placed}" if args.heavy_share > 0 else f"{s.placed}/{len(pb.meetings)}"
         print(
-            f"{pb.name}: placed {s.placed}/{len(pb.meetings)} (bound {s.placed_bound}), breaks {s.breaks} "
+            f"{pb.name}: placed {placed} (bound {s.placed_bound}), breaks {s.breaks} "
             f"(bound {s.bound}), {s.status}, {s.wall_time:.2f} s, check: {'ok' if not errors else errors[:3]}"
         )
         if args.heavy_share > 0:
