@@ -46,7 +46,10 @@ def anna(world):
 
 
 def test_the_download_holds_the_account_registrations_and_b2b_requests(anna):
-    user, client = anna.user, anna.client
+    user = anna.user
+    client = Client(HTTP_ACCEPT_LANGUAGE="en", REMOTE_ADDR="192.0.2.7")
+    client.post("/accounts/login/", {"username": "anna", "password": PASSWORD})
+    Client(REMOTE_ADDR="198.51.100.9").post("/accounts/login/", {"username": "anna", "password": "wrong"})
     page = client.get("/accounts/data/").content.decode()
     assert "Your personal data" in page and "anna@example.org" in page
     assert "B2B meeting participations" in page
@@ -69,6 +72,9 @@ def test_the_download_holds_the_account_registrations_and_b2b_requests(anna):
         "answered": None,
     }
     assert AuditLog.objects.filter(action="account.export", actor=user).exists()
+    # the log of her logins (when, from where), and the failed attempt since
+    assert "192.0.2.7" in [a["address"] for a in data["logins"]]
+    assert [(a["address"], a["failures"]) for a in data["failed_logins"]] == [("198.51.100.9", 1)]
 
 
 def test_a_wrong_password_erases_nothing(anna):
@@ -83,7 +89,14 @@ def test_a_wrong_password_erases_nothing(anna):
 def test_erasing_cancels_what_is_to_come_and_tells_the_people_to_meet(
     anna, smtp, django_capture_on_commit_callbacks
 ):
-    user, client, people = anna.user, anna.client, anna.people
+    from axes.models import AccessAttempt, AccessLog
+
+    user, people = anna.user, anna.people
+    client = Client(HTTP_ACCEPT_LANGUAGE="en")
+    client.post("/accounts/login/", {"username": "anna", "password": PASSWORD})
+    Client().post("/accounts/login/", {"username": "anna", "password": "wrong"})
+    assert AccessLog.objects.filter(username="anna").exists()
+    assert AccessAttempt.objects.filter(username="anna").exists()
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post("/accounts/erase/", {"password": PASSWORD}, follow=True)
     assert "Your account and your personal data are erased." in response.content.decode()
@@ -96,6 +109,8 @@ def test_erasing_cancels_what_is_to_come_and_tells_the_people_to_meet(
     entry = AuditLog.objects.get(action="account.erase")
     assert entry.actor is None and "Anna" not in json.dumps(entry.data) + entry.object_repr
     assert entry.data["b2b_participations_left"] == 1 and entry.data["registrations_deleted"] == 1
+    assert not AccessLog.objects.filter(username="anna").exists()
+    assert not AccessAttempt.objects.filter(username="anna").exists()
     # logged out: the page asks to log in again
     assert client.get("/accounts/data/")["Location"].startswith("/accounts/login/")
 
