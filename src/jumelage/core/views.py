@@ -51,6 +51,7 @@ def _counts(data: dict) -> list[tuple[str, int]]:
         "represents": _("Organisations you represent"),
         "staff_roles": _("Staff roles"),
         "api_tokens": _("API tokens"),
+        "logins": _("Logins recorded (date, address, browser)"),
     }
     return [(label, len(data.get(key) or [])) for key, label in labels.items()]
 
