@@ -160,6 +160,16 @@ class _Waves:
         self.cap = fair if fair is not None else self.T
         self.short_from: int | None = None
 
+    def unmovable(self) -> set[int]:
+        """Meetings the exchanges and insertions leave where they are: the locked ones, and both ends of
+        every precedence (moving one could break the order)."""
+        out = set(self.locked)
+        for k, js in enumerate(self.after):
+            if js:
+                out.add(k)
+                out.update(js)
+        return out
+
     def _start(self, rng) -> tuple[list, list[int], list[int], list[int | None]]:
         """A construction's starting point: each participant's requests in random order, everyone
         fresh, no resume, no meeting placed."""
@@ -603,11 +613,7 @@ def exchange_heavier(
     w = _Waves(problem)
     T, L = problem.n_slots, problem.n_tables
     ends, dom, wts = w.ends, w.dom, w.w
-    frozen = set(w.locked) | set(keep)
-    for k, js in enumerate(w.after):
-        if js:
-            frozen.add(k)
-            frozen.update(js)
+    frozen = w.unmovable() | set(keep)
     n = len(w.people)
     slot = list(slots)
     occ = [0] * n
@@ -760,11 +766,7 @@ def insert_heavier(problem: Problem, slots: list[int | None], *, deadline: float
     T, L = problem.n_slots, problem.n_tables
     ends, dom, wts = w.ends, w.dom, w.w
     cap = w.cap
-    frozen = set(w.locked)
-    for k, js in enumerate(w.after):
-        if js:
-            frozen.add(k)
-            frozen.update(js)
+    frozen = w.unmovable()
     n = len(w.people)
     slot = list(slots)
     occ = [0] * n
@@ -878,11 +880,7 @@ def close_breaks(problem: Problem, slots: list[int | None], *, deadline: float) 
     w = _Waves(problem)
     T = problem.n_slots
     ends, dom, weights = w.ends, w.dom, w.w
-    frozen = set(w.locked)
-    for k, js in enumerate(w.after):
-        if js:
-            frozen.add(k)
-            frozen.update(js)
+    frozen = w.unmovable()
     n = len(w.people)
     slot: list[int | None] = []
     occ: list[int] = []
