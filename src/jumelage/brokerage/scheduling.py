@@ -157,39 +157,38 @@ def _tables(brokerage, placed) -> dict:
     return {str(meeting.pk): [number, pks[index - 1]] for meeting, number, index in placed}
 
 
-def moves(run: ScheduleRun) -> list[dict]:
-    """What publishing this draft changes for the meetings already placed, old → new: one dict per
-    meeting whose slot or table changes or that is left out (``new_slot`` None), in slot order.
-    Read against the current rows, which only publishing changes (a newer run blocks older drafts)."""
-    if run.status != ScheduleRun.Status.READY:
-        return []
+def _placements(run: ScheduleRun):
+    """Each schedulable meeting with its place in the draft: (meeting, slot, table, unchanged); slot and
+    table None when the draft leaves it out. Read against the current rows, which only publishing changes
+    (a newer run blocks older drafts)."""
     brokerage = run.brokerage
     slots = {s.number: s for s in brokerage.slots.all()}
     tables = {t.pk: t for t in brokerage.tables.all()}
-    out = []
-    for m in (
-        schedulable(brokerage)
-        .filter(slot__isnull=False)
-        .select_related("request__requester", "request__recipient")
-    ):
+    for m in schedulable(brokerage).select_related("request__requester", "request__recipient"):
         new = run.assignment.get(str(m.pk))
-        new_slot, new_table = (slots[new[0]], tables.get(new[1])) if new else (None, None)
-        if new_slot is not None and (new_slot.pk, new_table.pk if new_table else None) == (
-            m.slot_id,
-            m.table_id,
-        ):
-            continue
-        out.append(
-            {
-                "meeting": m,
-                "a": m.request.requester.name,
-                "b": m.request.recipient.name,
-                "old_slot": m.slot,
-                "old_table": m.table,
-                "new_slot": new_slot,
-                "new_table": new_table,
-            }
-        )
+        slot, table = (slots[new[0]], tables.get(new[1])) if new else (None, None)
+        unchanged = slot is not None and (m.slot_id, m.table_id) == (slot.pk, table.pk if table else None)
+        yield m, slot, table, unchanged
+
+
+def moves(run: ScheduleRun) -> list[dict]:
+    """What publishing this draft changes for the meetings already placed, old → new: one dict per
+    meeting whose slot or table changes or that is left out (``new_slot`` None), in slot order."""
+    if run.status != ScheduleRun.Status.READY:
+        return []
+    out = [
+        {
+            "meeting": m,
+            "a": m.request.requester.name,
+            "b": m.request.recipient.name,
+            "old_slot": m.slot,
+            "old_table": m.table,
+            "new_slot": slot,
+            "new_table": table,
+        }
+        for m, slot, table, unchanged in _placements(run)
+        if m.slot_id is not None and not unchanged
+    ]
     out.sort(key=lambda d: (d["old_slot"].number, d["meeting"].pk))
     return out
 
@@ -200,30 +199,17 @@ def draft(run: ScheduleRun) -> list[dict]:
     see the whole schedule before they publish it."""
     if run.status != ScheduleRun.Status.READY:
         return []
-    brokerage = run.brokerage
-    slots = {s.number: s for s in brokerage.slots.all()}
-    tables = {t.pk: t for t in brokerage.tables.all()}
-    rows = []
-    for m in schedulable(brokerage).select_related("request__requester", "request__recipient"):
-        new = run.assignment.get(str(m.pk))
-        if not new:
-            continue
-        slot, table = slots[new[0]], tables.get(new[1])
-        if m.slot_id is None:
-            change = "new"
-        elif (m.slot_id, m.table_id) == (slot.pk, table.pk if table else None):
-            change = "same"
-        else:
-            change = "moved"
-        rows.append(
-            {
-                "slot": slot,
-                "table": table,
-                "a": m.request.requester,
-                "b": m.request.recipient,
-                "change": change,
-            }
-        )
+    rows = [
+        {
+            "slot": slot,
+            "table": table,
+            "a": m.request.requester,
+            "b": m.request.recipient,
+            "change": "new" if m.slot_id is None else "same" if unchanged else "moved",
+        }
+        for m, slot, table, unchanged in _placements(run)
+        if slot is not None
+    ]
     rows.sort(
         key=lambda r: (r["slot"].number, *((r["table"].position, r["table"].name) if r["table"] else (0, "")))
     )

@@ -55,6 +55,7 @@ from jumelage.meetings.scheduling.model import (
     Problem,
     Schedule,
     count_breaks,
+    slots_by_participant,
 )
 
 __all__ = [
@@ -85,12 +86,7 @@ SHORT_SHARE = 0.005
 
 
 def breaks_by_participant(problem: Problem, slots: list[int | None]) -> dict:
-    per: dict = {p: [] for p in problem.participants}
-    for m, t in zip(problem.meetings, slots, strict=True):
-        if t is not None:
-            per[m.a].append(t)
-            per[m.b].append(t)
-    return {p: count_breaks(ts) for p, ts in per.items()}
+    return {p: count_breaks(ts) for p, ts in slots_by_participant(problem, slots).items()}
 
 
 def assign_tables(problem: Problem, slots: list[int | None]) -> list[int | None]:

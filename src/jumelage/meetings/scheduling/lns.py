@@ -20,10 +20,9 @@ from __future__ import annotations
 
 import random
 import time
-from collections import defaultdict
 
 from jumelage.meetings.scheduling.checks import Prepared
-from jumelage.meetings.scheduling.model import count_breaks, total_breaks
+from jumelage.meetings.scheduling.model import count_breaks, slots_by_participant, total_breaks
 
 
 def improve(
@@ -69,11 +68,7 @@ def improve(
             free = {k for k, t in enumerate(cur) if a <= t < a + w}
         else:
             if kind == "breaks":
-                per: dict = defaultdict(list)
-                for k, t in enumerate(cur):
-                    m = pb.meetings[k]
-                    per[m.a].append(t)
-                    per[m.b].append(t)
+                per = slots_by_participant(pb, cur)
                 pool = [p for p in parts if count_breaks(per[p]) > 0] or parts
                 seeds = rng.sample(pool, min(len(pool), rng.randint(1, 3)))
             else:

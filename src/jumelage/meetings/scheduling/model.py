@@ -132,10 +132,17 @@ def count_breaks(slots_of_participant) -> int:
     return sum(1 for x, y in itertools.pairwise(used) if y > x + 1)
 
 
-def total_breaks(problem: Problem, slots: list[int | None]) -> int:
-    """Everyone's breaks together, for a full schedule (``slots[k]``: meeting k's slot)."""
-    per: dict = {}
+def slots_by_participant(problem: Problem, slots: list[int | None]) -> dict:
+    """Participant → the slots of their placed meetings (``slots[k]``: meeting k's slot or None);
+    every participant is a key."""
+    busy: dict = {p: [] for p in problem.participants}
     for m, t in zip(problem.meetings, slots, strict=True):
-        per.setdefault(m.a, []).append(t)
-        per.setdefault(m.b, []).append(t)
-    return sum(count_breaks(ts) for ts in per.values())
+        if t is not None:
+            busy[m.a].append(t)
+            busy[m.b].append(t)
+    return busy
+
+
+def total_breaks(problem: Problem, slots: list[int | None]) -> int:
+    """Everyone's breaks together."""
+    return sum(count_breaks(ts) for ts in slots_by_participant(problem, slots).values())

@@ -72,7 +72,7 @@ import sys
 import time
 from dataclasses import dataclass, field
 
-from jumelage.meetings.scheduling.model import AFTERNOON, MORNING, Problem, count_breaks
+from jumelage.meetings.scheduling.model import AFTERNOON, MORNING, Problem, count_breaks, slots_by_participant
 
 FRESH, ACTIVE, DONE = 0, 1, 2
 # weight of "requests towards active participants" in a newcomer's value, cycled over the restarts
@@ -1082,16 +1082,6 @@ def close_breaks(problem: Problem, slots: list[int | None], *, deadline: float) 
     return list(slot) if total <= best_total else best_slot
 
 
-def _busy(problem: Problem, slots: list[int | None]) -> dict:
-    """Participant → the slots of their meetings."""
-    busy: dict = {p: [] for p in problem.participants}
-    for m, t in zip(problem.meetings, slots, strict=True):
-        if t is not None:
-            busy[m.a].append(t)
-            busy[m.b].append(t)
-    return busy
-
-
 def wave_schedule(
     problem: Problem,
     time_limit: float = 10.0,
@@ -1175,7 +1165,7 @@ def wave_schedule(
                 # the fewest breaks (close_breaks, never lowering the weight, brings them down later)
                 slots = insert_heavier(problem, slots, deadline=t0 + time_limit)
                 slots = exchange_heavier(problem, slots, deadline=t0 + time_limit)
-        per = {p: count_breaks(ts) for p, ts in _busy(problem, slots).items()}
+        per = {p: count_breaks(ts) for p, ts in slots_by_participant(problem, slots).items()}
         weight = sum(m.weight for m, t in zip(problem.meetings, slots, strict=True) if t is not None)
         key = (weight, -sum(per.values()))
         if best is None or key > best[0]:
@@ -1190,7 +1180,7 @@ def wave_schedule(
         if weighted:
             # alternating paths inside a slot that remove breaks (or add weight) once more
             slots = exchange_heavier(problem, slots, deadline=t0 + time_limit + 1.0)
-        per = {p: count_breaks(ts) for p, ts in _busy(problem, slots).items()}
+        per = {p: count_breaks(ts) for p, ts in slots_by_participant(problem, slots).items()}
         neg_breaks = -sum(per.values())
         weight = sum(m.weight for m, t in zip(problem.meetings, slots, strict=True) if t is not None)
     return WaveResult(
