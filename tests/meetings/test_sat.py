@@ -245,3 +245,93 @@ def test_on_short_days_the_linear_search_without_the_optimisation_reaches_the_br
             assert "bound_phase" not in stats
             refuted += 1
     assert refuted >= 2 and infeasible >= 1
+
+
+def _event_with_twins(rng):
+    """An exhibitor A with one-meeting visitors V1, V2 and two twins T1, T2 who meet A and B: the same
+    partners, so interchangeable unless a forbidden slot or a session sets one apart."""
+    session = rng.choice([ANY, ANY, MORNING])
+    meetings = [Meeting("A", v, session=session) for v in ("V1", "V2")]
+    for t in ("T1", "T2"):
+        meetings += [Meeting(t, "A"), Meeting("B", t)]
+    meetings.append(Meeting("A", "B", session=rng.choice([ANY, AFTERNOON])))
+    forbidden = {"B": frozenset({rng.randint(1, 6)})}
+    if rng.random() < 0.5:
+        forbidden[rng.choice(["V1", "V2", "T1", "T2"])] = frozenset({rng.randint(1, 6)})
+    return Problem(
+        participants=["A", "B", "V1", "V2", "T1", "T2"],
+        n_slots=6,
+        n_morning=3,
+        n_tables=rng.choice([2, 3]),
+        meetings=meetings,
+        forbidden=forbidden,
+        fairness=rng.choice([None, 1, 2]),
+    )
+
+
+def test_interchangeable_participants_are_the_ones_with_the_same_partners_and_slots():
+    from jumelage.meetings.scheduling.sat import interchangeable
+
+    pb = Problem(
+        participants=["A", "B", "V1", "V2", "V3", "W", "T1", "T2"],
+        n_slots=5,
+        meetings=[
+            Meeting("A", "V1"),
+            Meeting("V2", "A"),
+            Meeting("A", "V3"),
+            Meeting("A", "W", fixed_slot=2),
+            Meeting("T1", "A"),
+            Meeting("T1", "B"),
+            Meeting("B", "T2"),
+            Meeting("T2", "A"),
+        ],
+        n_tables=3,
+        forbidden={"V3": frozenset({4})},
+    )
+    groups = interchangeable(prepare(pb))
+    # V3 cannot come in slot 4, W's meeting is locked: neither can be exchanged with V1 or V2
+    assert sorted(groups) == [[[0], [1]], [[4, 5], [7, 6]]]
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_ordering_interchangeable_participants_keeps_the_brute_force_optimum(seed):
+    """Ordering the twins and the visitors (one order of each exchangeable set) loses no schedule:
+    the first satisfiable k is still the optimum, and a schedule in the other order is reordered to
+    one that the model accepts, with the same breaks."""
+    rng = random.Random(200 + seed)
+    checked = 0
+    for _ in range(6):
+        pb = _event_with_twins(rng)
+        prep = prepare(pb)
+        if prep.conflicts:
+            continue
+        optimum = _brute_force_min_breaks(pb)
+        mdl = SatModel(prep, max_k=12)
+        try:
+            assert mdl.groups
+            found = None
+            for k in range(13):
+                res = mdl.at_most(k, deadline=time.monotonic() + 10)
+                assert res is not None
+                if res:
+                    found, slots = k, mdl.read()
+                    assert _check(pb, slots) <= k
+                    break
+            assert found == optimum
+            if found is not None:
+                group = mdl.groups[0]
+                firsts = [slots[ks[0]] for ks in group]
+                assert firsts == sorted(firsts)
+                # the same schedule with the group's members in reverse order
+                swapped = list(slots)
+                for ks, other in zip(group, reversed(group), strict=True):
+                    for k, j in zip(ks, other, strict=True):
+                        swapped[k] = slots[j]
+                back = mdl.canonical(swapped)
+                assert _check(pb, back) == _check(pb, swapped) == found
+                fixed = [mdl.x[k][t] for k, t in enumerate(back)]
+                assert mdl.decide(found, fixed=fixed, budget=10_000) is True
+        finally:
+            mdl.close()
+        checked += optimum is not None
+    assert checked >= 3

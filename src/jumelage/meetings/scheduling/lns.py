@@ -45,7 +45,7 @@ def improve(
     schedule and its breaks (``start`` itself when nothing better was found)."""
     pb = prep.problem
     rng = random.Random(seed)  # noqa: S311 - search randomness, not security
-    cur = list(start)
+    cur = sm.canonical(start)  # the model orders interchangeable participants: so must the meetings kept
     best = total_breaks(pb, cur)
     n = len(cur)
     T = pb.n_slots

@@ -8,7 +8,10 @@ predecessor in a slot before t), ``u[p,t] ∧ ¬u[p,t-1] ∧ s[p,t-1] → h[p,t]
 fairness bounds counts from below (nobody with fewer than 2 meetings). Breaks of p = Σ_t h[p,t].
 Redundant: p is busy in exactly as many slots as it has meetings (cardinality), and, per participant,
 at most lb_p + (k − Σ lb) breaks (everyone else has at least their own per-participant bound lb;
-assumptions on per-participant totalizers).
+assumptions on per-participant totalizers). Symmetry: participants that are interchangeable (the
+same partners with the same allowed slots, nothing locked, ordered or already published) are ordered
+by the slot of their meeting with their first partner (:func:`interchangeable`);
+:meth:`SatModel.canonical` reorders a schedule found elsewhere to match.
 
 Σ h ≤ k is an incremental totalizer: "at most k?" is one call under the assumption ¬out[k], and
 the same solver goes on to k + 1 keeping what it learned. Fairness d: when some participant has no
@@ -18,6 +21,7 @@ possible break (0 or 1 meeting), every participant has at most d breaks; otherwi
 
 from __future__ import annotations
 
+import itertools
 import threading
 import time
 from collections import defaultdict
@@ -29,6 +33,35 @@ from pysat.solvers import Solver
 from jumelage.meetings.scheduling.checks import Prepared, breaks_lower_bound
 
 SOLVER = "cadical195"
+
+
+def interchangeable(prep: Prepared) -> list[list[list[int]]]:
+    """Groups of interchangeable participants, each member given by its meetings in one common order.
+
+    Two participants are interchangeable when they have the same partners with the same allowed slots
+    per meeting, and none of their meetings is locked, ordered by a precedence or already published:
+    exchanging them maps every schedule to one as good. In the tight published events these are the
+    one-meeting visitors of the same exhibitor (7 in forum-13crafb and ticf-13crafb: 7! orders of
+    the same schedule, which the SAT search otherwise explores one by one)."""
+    pb = prep.problem
+    pinned = set()
+    for m in pb.meetings:
+        if m.fixed_slot is not None or m.after or m.previous_slot is not None:
+            pinned |= {m.a, m.b}
+        for j in m.after:
+            pinned |= {pb.meetings[j].a, pb.meetings[j].b}
+    groups = defaultdict(list)
+    for p in pb.participants:
+        ks = prep.of.get(p, [])
+        if not ks or p in pinned:
+            continue
+        rows = sorted(
+            (repr(pb.meetings[k].b if pb.meetings[k].a == p else pb.meetings[k].a), tuple(prep.domains[k]), k)
+            for k in ks
+        )
+        key = tuple((q, dom) for q, dom, _k in rows)
+        groups[key].append([k for _q, _d, k in rows])
+    return [g for g in groups.values() if len(g) > 1]
 
 
 class SatModel:
@@ -67,6 +100,13 @@ class SatModel:
             for j in mt.after:
                 for t, v in self.x[k].items():
                     add([-v] + [w for s, w in self.x[j].items() if s < t])
+        # symmetry: interchangeable participants in the order of their first meeting's slot (the
+        # same partner, so never the same slot)
+        self.groups = interchangeable(prep)
+        for group in self.groups:
+            for first, then in itertools.pairwise(group):
+                for t, v in self.x[then[0]].items():
+                    add([-v] + [w for s, w in self.x[first[0]].items() if s < t])
         self.h: dict = {}
         # someone with 0–1 meeting has no break: fairness is then "at most d each", an upper bound,
         # for which h → break is not needed (every published instance; the exact form slowed the
@@ -246,6 +286,17 @@ class SatModel:
             took = max(1e-3, time.monotonic() - t)
             self.budget = int(min(200_000, max(200, self.budget * 0.1 / took)))
         return None
+
+    def canonical(self, slots: list[int | None]) -> list[int | None]:
+        """``slots`` with each group of interchangeable participants exchanged into the order the
+        model imposes (the same schedule up to who is who; for fixing meetings in lns.py)."""
+        out = list(slots)
+        for group in self.groups:
+            rows = sorted(([slots[k] for k in ks] for ks in group), key=lambda r: (r[0] is None, r[0] or 0))
+            for ks, row in zip(group, rows, strict=True):
+                for k, t in zip(ks, row, strict=True):
+                    out[k] = t
+        return out
 
     def read(self) -> list[int | None]:
         model = set(v for v in self.solver.get_model() if v > 0)
