@@ -512,7 +512,7 @@ def solve_by_bounds(
         )
         stats["lns"] = (before, *stats.get("lns", ()))
         # the SAT search's conflict chunks were sized before the LNS grew the solver's clause
-        # database: size them afresh (at_most re-tunes them to about 0.1 s from this)
+        # database: size them afresh (at_most re-tunes them to sat.CHUNK from this)
         sm.budget = min(sm.budget, 200)
         if total < incumbent[1]:
             incumbent = (slots, total)
