@@ -18,7 +18,8 @@ def test_a_participant_changes_offers_themes_and_availability(brokerage_world):
     url = f"/events/{brokerage.event.slug}/b2b/participation/"
     form = text(anna.get(url))
     assert "Anna offers" in form and 'name="online"' not in form  # on site only here
-    assert "Morning, 10:00–10:25" in form  # Brussels time (the fixture's slot starts at 09:00 UTC)
+    day = formats.date_format(timezone.localtime(slot.starts_at), "SHORT_DATE_FORMAT")
+    assert f"Morning, {day} 10:00–10:25" in form  # Brussels time (the fixture's slot starts at 09:00 UTC)
 
     response = anna.post(
         url,

@@ -111,6 +111,10 @@ def pdf(brokerage: Brokerage, participant: Participant) -> bytes:
         0, 6, _("Organised by: %(partners)s") % {"partners": partners}, new_x="LMARGIN", new_y="NEXT"
     )
     doc.multi_cell(0, 6, _("Agenda of %(name)s") % {"name": _who(participant)}, new_x="LMARGIN", new_y="NEXT")
+    town = " ".join(x for x in (event.postcode, event.city) if x)
+    place = ", ".join(x for x in (event.venue, event.street, town) if x)
+    if place and not participant.online:  # where to go: the printed agenda is what people carry on site
+        doc.multi_cell(0, 6, _("Where: %(place)s") % {"place": place}, new_x="LMARGIN", new_y="NEXT")
     doc.ln(4)
     rows = entries(participant)
     if not rows:
@@ -121,9 +125,12 @@ def pdf(brokerage: Brokerage, participant: Participant) -> bytes:
             for title in (_("Time"), _("Where"), _("With")):
                 header.cell(title)
             for e in rows:
-                local = timezone.localtime(e.slot.starts_at)
+                start, end = timezone.localtime(e.slot.starts_at), timezone.localtime(e.slot.ends_at)
                 row = table.row()
-                row.cell(formats.date_format(local, "SHORT_DATETIME_FORMAT"))
+                # When it starts and ends, as on the agenda page: "27/12/2026 10:55–11:15".
+                row.cell(
+                    f"{formats.date_format(start, 'SHORT_DATETIME_FORMAT')}–{formats.time_format(end, 'TIME_FORMAT')}"
+                )
                 row.cell(e.place)
                 row.cell("\n".join(x for x in (_who(e.other), e.video_link) if x))
     doc.ln(4)

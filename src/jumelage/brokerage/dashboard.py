@@ -9,8 +9,9 @@ from dataclasses import dataclass, field
 from django.db.models import Count, Q
 from django.utils.translation import gettext as _
 
+from jumelage.brokerage.forms import slot_label
 from jumelage.brokerage.models import Brokerage, Meeting, MeetingRequest, Participant
-from jumelage.directory.models import Membership
+from jumelage.directory.models import Membership, Theme
 
 
 @dataclass
@@ -30,14 +31,14 @@ class Figures:
 
 
 def _sides(brokerage: Brokerage) -> dict[int, str]:
-    """Participant id → the short name(s) of the ecosystem(s) their organisation belongs to."""
+    """Participant id → the short name(s) of the ecosystem(s) their organisation belongs to ("" for none)."""
     participants = dict(brokerage.participants.values_list("pk", "organisation_id"))
     names: dict[int, set[str]] = {}
     for org_id, short in Membership.objects.filter(
         organisation_id__in=set(participants.values())
     ).values_list("organisation_id", "ecosystem__short_name"):
         names.setdefault(org_id, set()).add(short)
-    return {pk: "+".join(sorted(names.get(org, ()))) or "—" for pk, org in participants.items()}
+    return {pk: "+".join(sorted(names.get(org, ()))) for pk, org in participants.items()}
 
 
 def figures(brokerage: Brokerage) -> Figures:
@@ -54,21 +55,29 @@ def figures(brokerage: Brokerage) -> Figures:
         .select_related("request")
     )
     sides = _sides(brokerage)
+    none = _("no ecosystem")
     pairs = Counter(
-        " ↔ ".join(sorted((sides.get(m.request.requester_id, "—"), sides.get(m.request.recipient_id, "—"))))
+        " ↔ ".join(
+            sorted((sides.get(m.request.requester_id) or none, sides.get(m.request.recipient_id) or none))
+        )
         for m in meetings
     )
-    themes_of: dict[int, set[str]] = {}
+    themes_of: dict[int, set[int]] = {}
     through = Participant.themes.through
-    for pid, label in through.objects.filter(participant__brokerage=brokerage).values_list(
-        "participant_id", "theme__label_en"
+    for pid, theme_id in through.objects.filter(participant__brokerage=brokerage).values_list(
+        "participant_id", "theme_id"
     ):
-        themes_of.setdefault(pid, set()).add(label)
-    by_theme = Counter(
+        themes_of.setdefault(pid, set()).add(theme_id)
+    theme_counts = Counter(
         t
         for m in meetings
         for t in themes_of.get(m.request.requester_id, set()) | themes_of.get(m.request.recipient_id, set())
     )
+    # Theme labels in the reader's language (Theme.label), not always the English one.
+    labels = {t.pk: t.label for t in Theme.objects.filter(pk__in=theme_counts)}
+    by_theme = Counter()
+    for pk, n in theme_counts.items():
+        by_theme[labels[pk]] += n
     return Figures(
         participants=brokerage.participants.count(),
         requests=counts["total"],
@@ -113,7 +122,7 @@ def export_rows(brokerage: Brokerage) -> tuple[list[str], list[list]]:
         a, b = m.request.requester, m.request.recipient
         rows.append(
             [
-                str(m.slot) if m.slot else "",
+                slot_label(m.slot) if m.slot else "",  # with its day: a brokerage may last days
                 m.table.name if m.table else "",
                 a.name,
                 a.organisation.name if a.organisation else "",

@@ -1,9 +1,23 @@
 from django import forms
 from django.forms import formset_factory
+from django.utils import formats, timezone
 from django.utils.translation import gettext_lazy as _
 
 from jumelage.brokerage.models import MeetingSession, Slot
 from jumelage.directory.models import Theme
+
+# The browser's date, time and date-time pickers read and send ISO values only ("2026-12-27", "14:00",
+# "2026-12-27T14:00"), whatever the page's language: a French or Dutch date ("27/12/2026") is not shown
+# and comes back empty, so the inputs always carry ISO formats (which the fields also parse in any language).
+DATE_INPUT = {"format": "%Y-%m-%d", "attrs": {"type": "date"}}
+TIME_INPUT = {"format": "%H:%M", "attrs": {"type": "time"}}
+DATETIME_INPUT = {"format": "%Y-%m-%dT%H:%M", "attrs": {"type": "datetime-local"}}
+
+
+def slot_label(slot) -> str:
+    """A slot as people choose it, with its day (a brokerage may last several days): "27/12/2026 10:30–10:50"."""
+    day = formats.date_format(timezone.localtime(slot.starts_at), "SHORT_DATE_FORMAT")
+    return f"{day} {slot}"
 
 
 class SetupForm(forms.Form):
@@ -22,10 +36,10 @@ class SetupForm(forms.Form):
     requests_close_at = forms.DateTimeField(
         label=_("Requests close"),
         required=False,
-        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}),
+        widget=forms.DateTimeInput(**DATETIME_INPUT),
     )
     answers_close_at = forms.DateTimeField(
-        label=_("Answers close"), required=False, widget=forms.DateTimeInput(attrs={"type": "datetime-local"})
+        label=_("Answers close"), required=False, widget=forms.DateTimeInput(**DATETIME_INPUT)
     )
     online_allowed = forms.BooleanField(label=_("Online meetings allowed"), required=False)
     tables = forms.CharField(
@@ -40,9 +54,9 @@ class SetupForm(forms.Form):
 
 class SessionForm(forms.Form):
     name = forms.CharField(label=_("Session"), max_length=80, required=False)
-    date = forms.DateField(label=_("Date"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
-    start = forms.TimeField(label=_("From"), required=False, widget=forms.TimeInput(attrs={"type": "time"}))
-    end = forms.TimeField(label=_("To"), required=False, widget=forms.TimeInput(attrs={"type": "time"}))
+    date = forms.DateField(label=_("Date"), required=False, widget=forms.DateInput(**DATE_INPUT))
+    start = forms.TimeField(label=_("From"), required=False, widget=forms.TimeInput(**TIME_INPUT))
+    end = forms.TimeField(label=_("To"), required=False, widget=forms.TimeInput(**TIME_INPUT))
 
     def clean(self):
         data = super().clean()
@@ -63,7 +77,10 @@ class JoinForm(forms.Form):
         label=_("What we seek"), widget=forms.Textarea(attrs={"rows": 3}), max_length=2000
     )
     themes = forms.ModelMultipleChoiceField(
-        label=_("Themes"), queryset=Theme.objects.filter(parent__isnull=True), required=False
+        label=_("Themes"),
+        queryset=Theme.objects.filter(parent__isnull=True),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,  # a multiple <select> needs Ctrl-click, which few people know
     )
     unavailable_sessions = forms.ModelMultipleChoiceField(
         label=_("Sessions when you are NOT available"),
@@ -115,7 +132,9 @@ class JoinForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["unavailable_sessions"].queryset = brokerage.sessions.all()
         self.fields["unavailable"].queryset = brokerage.slots.select_related("session")
-        self.fields["unavailable"].label_from_instance = lambda slot: f"{slot.session.name}, {slot}"
+        self.fields["unavailable"].label_from_instance = lambda slot: (
+            f"{slot.session.name}, {slot_label(slot)}"
+        )
         if not brokerage.online_allowed:
             del self.fields["online"]
 
@@ -142,8 +161,14 @@ class OrganiserMeetingForm(forms.Form):
 
     def __init__(self, *args, brokerage, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["a"].queryset = self.fields["b"].queryset = brokerage.participants.all()
+        people = brokerage.participants.select_related("organisation")
+        for name in ("a", "b"):  # two people may share a name: their organisation tells them apart
+            self.fields[name].queryset = people
+            self.fields[name].label_from_instance = lambda p: (
+                f"{p.name} ({p.organisation.name})" if p.organisation_id else p.name
+            )
         self.fields["slot"].queryset = brokerage.slots.all()
+        self.fields["slot"].label_from_instance = slot_label
         self.fields["table"].queryset = brokerage.tables.all()
 
 

@@ -120,6 +120,9 @@ def join(request, brokerage):
         return redirect_to_login(request.get_full_path())
     if me(request, brokerage) is not None:
         return redirect("brokerage:home", brokerage.event.slug)
+    if services.confirmed_registration(brokerage.event, request.user) is None:
+        # Say so before the form, not after it has been filled in: only confirmed attendees take part.
+        return render_page(request, brokerage, "brokerage/join.html", {"form": None}, status=403)
     form = JoinForm(request.POST or None, brokerage=brokerage)
     if request.method == "POST" and form.is_valid():
         try:
@@ -220,13 +223,16 @@ def send(request, brokerage, pk):
 def requests(request, brokerage):
     participant = me(request, brokerage)
     base = MeetingRequest.objects.select_related("requester__organisation", "recipient__organisation")
+    # A sought-after participant receives many requests: each list has its own pages.
+    received = Paginator(base.filter(recipient=participant).order_by("status", "-created_at", "pk"), PER_PAGE)
+    sent = Paginator(base.filter(requester=participant).order_by("status", "-created_at", "pk"), PER_PAGE)
     return render_page(
         request,
         brokerage,
         "brokerage/requests.html",
         {
-            "received": base.filter(recipient=participant).order_by("status", "-created_at"),
-            "sent": base.filter(requester=participant).order_by("status", "-created_at"),
+            "received": received.get_page(request.GET.get("received")),
+            "sent": sent.get_page(request.GET.get("sent")),
             "decline_form": DeclineForm(),
         },
     )
@@ -267,7 +273,10 @@ def act(request, brokerage, pk, action):
                     request, _("Meeting cancelled; %(name)s was told by e-mail.") % {"name": other.name}
                 )
             else:
-                messages.success(request, _("Withdrawn."))
+                messages.success(
+                    request,
+                    _("Your request to %(name)s is withdrawn.") % {"name": request_obj.recipient.name},
+                )
         else:
             raise Http404
     except ValidationError as exc:

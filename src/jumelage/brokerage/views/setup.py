@@ -14,7 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from jumelage.brokerage import services
-from jumelage.brokerage.forms import OrganiserMeetingForm, SessionFormSet, SetupForm
+from jumelage.brokerage.forms import OrganiserMeetingForm, SessionFormSet, SetupForm, slot_label
 from jumelage.brokerage.models import Meeting
 from jumelage.brokerage.views.common import brokerage_view, form_status, refused, render_page
 
@@ -41,11 +41,25 @@ def _session_initial(brokerage) -> list[dict]:
             for s in brokerage.sessions.all()
         ]
     else:
-        day = timezone.localtime(brokerage.event.starts_at).date()
+        # A morning and an afternoon on the event's first day, where they fit in the event's hours;
+        # otherwise (an evening event, say) one session over the event's own hours of that day.
+        starts, ends = (
+            timezone.localtime(brokerage.event.starts_at),
+            timezone.localtime(brokerage.event.ends_at),
+        )
+        day = starts.date()
         sessions = [
-            {"name": _("Morning"), "date": day, "start": dt.time(9, 30), "end": dt.time(12, 30)},
-            {"name": _("Afternoon"), "date": day, "start": dt.time(14, 0), "end": dt.time(17, 0)},
+            {"name": name, "date": day, "start": start, "end": end}
+            for name, start, end in (
+                (_("Morning"), dt.time(9, 30), dt.time(12, 30)),
+                (_("Afternoon"), dt.time(14, 0), dt.time(17, 0)),
+            )
+            if starts <= dt.datetime.combine(day, start, tzinfo=starts.tzinfo)
+            and dt.datetime.combine(day, end, tzinfo=starts.tzinfo) <= ends
         ]
+        if not sessions:
+            last = ends.time() if ends.date() == day else dt.time(23, 59)
+            sessions = [{"name": _("Meetings"), "date": day, "start": starts.time(), "end": last}]
     return sessions + [{}] * (3 - len(sessions))
 
 
@@ -109,9 +123,24 @@ def meetings(request, brokerage):
     if request.method == "POST":
         try:
             if "unlock" in request.POST:
-                meeting = get_object_or_404(Meeting, pk=request.POST["unlock"], brokerage=brokerage)
+                meeting = _meeting(brokerage, request.POST["unlock"])
                 services.unlock(meeting=meeting, actor=request.user)
                 messages.success(request, _("Unlocked."))
+                return redirect("brokerage:meetings", brokerage.event.slug)
+            if "lock" in request.POST:
+                meeting = _meeting(brokerage, request.POST["lock"])
+                slot = brokerage.slots.filter(pk=_number(request.POST.get("slot"))).first()
+                if slot is None:
+                    raise ValidationError(_("Choose the slot to lock the meeting to."))
+                table = None
+                if request.POST.get("table"):
+                    table = get_object_or_404(brokerage.tables, pk=_number(request.POST["table"]))
+                meeting = services.lock(meeting=meeting, slot=slot, table=table, actor=request.user)
+                messages.success(
+                    request,
+                    _("Locked: %(meeting)s, %(time)s at %(table)s.")
+                    % {"meeting": meeting, "time": slot_label(meeting.slot), "table": meeting.table},
+                )
                 return redirect("brokerage:meetings", brokerage.event.slug)
             if form.is_valid():
                 d = form.cleaned_data
@@ -138,9 +167,26 @@ def meetings(request, brokerage):
         request,
         brokerage,
         "brokerage/meetings.html",
-        {"form": form, "page": page},
+        {
+            "form": form,
+            "page": page,
+            "slots": [(slot.pk, slot_label(slot)) for slot in brokerage.slots.all()],
+            "tables": list(brokerage.tables.all()),
+        },
         status=form_status(request),
     )
+
+
+def _number(value) -> int | None:
+    """A posted id as a number (None when it is not one: a tampered form finds nothing, no error 500)."""
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None
+
+
+def _meeting(brokerage, pk) -> Meeting:
+    return get_object_or_404(Meeting, pk=_number(pk), brokerage=brokerage)
 
 
 urlpatterns = [
