@@ -94,9 +94,9 @@ def test_the_board_lists_the_needs_of_the_events_themes_and_markets_most_express
     assert "Market needs for this event" in section
     rows = rows_of(section)
     assert [row[:5] for row in rows] == [
-        ["Mobility", "Belgian market", "3", "03/09/2026", "Logistics, Transport"],
-        ["Energy", "French market", "2", "03/04/2026", "Utilities"],
-        ["Smart city", "French market", "1", "03/20/2026", ""],
+        ["Mobility", "Belgian market", "3", "09/03/2026", "Logistics, Transport"],
+        ["Energy", "French market", "2", "04/03/2026", "Utilities"],
+        ["Smart city", "French market", "1", "20/03/2026", ""],
     ]
     assert "Health" not in section
     # Each row offers its theme as a proposal, for the partner the staff member decides for.
@@ -150,7 +150,7 @@ def test_one_click_turns_a_need_into_a_theme_proposal(event, needs, themes, worl
     assert proposal.proposed_by == staff
     assert proposal.proposed_for.ecosystem == world.wallonia
     assert proposal.details == (
-        "Market need: expressed 3 times on the Belgian market, most recently on 03/09/2026. "
+        "Market need: expressed 3 times on the Belgian market, most recently on 09/03/2026. "
         "Sectors: Logistics, Transport."
     )
     assert proposal.status == Proposal.Status.PENDING  # French Tech Brussels still has to decide

@@ -113,14 +113,14 @@ def configure(
     online_allowed: bool = False,
 ) -> Brokerage:
     """Create or change the brokerage of an event: sessions cut into slots, named tables, quotas,
-    deadlines. Slots and tables can no longer be changed once meetings are scheduled."""
+    deadlines.
+
+    Saving the same sessions and tables keeps the slots and tables as they are, with the participants'
+    availability and the meetings placed in them: changing a deadline, a quota or a table's video
+    link touches nothing else. New sessions or tables replace the old ones (a participant's
+    unavailable slot is kept where a new slot has the same times), which is refused once meetings are
+    placed in them."""
     brokerage = Brokerage.objects.select_for_update().filter(event=event).first() or Brokerage(event=event)
-    if brokerage.pk and brokerage.meetings.filter(slot__isnull=False).exists():
-        raise ValidationError(
-            _(
-                "Meetings are already scheduled: slots and tables can no longer change. Cancel the schedule first."
-            )
-        )
     places = parse_tables(tables)
     names = [name for name, _link in places]
     if not names:
@@ -152,6 +152,26 @@ def configure(
     if requests_close_at and answers_close_at and answers_close_at < requests_close_at:
         raise ValidationError(_("Answers cannot close before requests do."))
     plan = plan_slots(sessions, meeting_minutes=meeting_minutes, pause_minutes=pause_minutes)
+    ordered = sorted(sessions, key=lambda s: s.starts_at)
+    times = [(start, end) for slots in plan for start, end in slots]
+    old_sessions = list(brokerage.sessions.order_by("starts_at")) if brokerage.pk else []
+    same_slots = brokerage.pk is not None and [[tuple(t) for t in slots] for slots in plan] == [
+        list(session.slots.order_by("number").values_list("starts_at", "ends_at")) for session in old_sessions
+    ]
+    same_tables = brokerage.pk is not None and names == list(
+        brokerage.tables.order_by("position").values_list("name", flat=True)
+    )
+    if (
+        not (same_slots and same_tables)
+        and brokerage.pk
+        and brokerage.meetings.filter(slot__isnull=False).exists()
+    ):
+        raise ValidationError(
+            _(
+                "Meetings are already placed in these slots and tables: the sessions, the meeting length and "
+                "the tables can no longer change (the deadlines, quotas and video links still can)."
+            )
+        )
     brokerage.meeting_minutes = meeting_minutes
     brokerage.pause_minutes = pause_minutes
     brokerage.max_meetings = max_meetings
@@ -161,24 +181,55 @@ def configure(
     brokerage.online_allowed = online_allowed
     brokerage.full_clean(exclude=["event"])
     brokerage.save()
-    brokerage.sessions.all().delete()  # cascades to the slots (none is used by a meeting: checked above)
-    brokerage.tables.all().delete()
+    if same_slots:
+        # the same slots: only the sessions' names or bounds may have changed
+        for session, spec in zip(old_sessions, ordered, strict=True):
+            session.name, session.starts_at, session.ends_at = spec.name, spec.starts_at, spec.ends_at
+            session.save(update_fields=["name", "starts_at", "ends_at"])
+    else:
+        _replace_slots(brokerage, ordered, plan)
+    if same_tables:
+        for table, (_name, link) in zip(brokerage.tables.order_by("position"), places, strict=True):
+            if table.video_link != link:
+                table.video_link = link
+                table.save(update_fields=["video_link"])
+    else:
+        brokerage.tables.all().delete()  # none holds a meeting: checked above
+        Table.objects.bulk_create(
+            Table(brokerage=brokerage, name=name, video_link=link, position=i)
+            for i, (name, link) in enumerate(places)
+        )
+    log_action(actor=actor, action="brokerage.configure", obj=brokerage, slots=len(times), tables=len(names))
+    return brokerage
+
+
+def _replace_slots(brokerage: Brokerage, sessions: list[SessionSpec], plan) -> None:
+    """New sessions and slots for ``brokerage`` (no meeting is placed in the old ones). Participants keep
+    their unavailable slots where a new slot has the same times."""
+    through = Participant.unavailable.through
+    marks = list(
+        through.objects.filter(participant__brokerage=brokerage).values_list(
+            "participant_id", "slot__starts_at", "slot__ends_at"
+        )
+    )
+    brokerage.sessions.all().delete()  # cascades to the slots and the availability marks
+    by_time = {}
     number = 0
-    for spec, slots in zip(sorted(sessions, key=lambda s: s.starts_at), plan, strict=True):
+    for spec, slots in zip(sessions, plan, strict=True):
         session = MeetingSession.objects.create(
             brokerage=brokerage, name=spec.name, starts_at=spec.starts_at, ends_at=spec.ends_at
         )
         for start, end in slots:
             number += 1
-            Slot.objects.create(
+            slot = Slot.objects.create(
                 brokerage=brokerage, session=session, number=number, starts_at=start, ends_at=end
             )
-    Table.objects.bulk_create(
-        Table(brokerage=brokerage, name=name, video_link=link, position=i)
-        for i, (name, link) in enumerate(places)
+            by_time[start, end] = slot.pk
+    through.objects.bulk_create(
+        through(participant_id=pid, slot_id=by_time[start, end])
+        for pid, start, end in marks
+        if (start, end) in by_time
     )
-    log_action(actor=actor, action="brokerage.configure", obj=brokerage, slots=number, tables=len(names))
-    return brokerage
 
 
 @transaction.atomic
@@ -192,6 +243,11 @@ def open_requests(*, brokerage: Brokerage, actor) -> Brokerage:
 
 
 # --- Participants -----------------------------------------------------------------------------------------
+
+
+def confirmed_registration(event, user):
+    """The user's confirmed registration for the event (None: they may not take part in its meetings)."""
+    return event.registrations.filter(user=user, status="confirmed").first()
 
 
 @transaction.atomic
@@ -209,7 +265,7 @@ def join(
     """Register `user` as a participant (on site, or online where the organisers allow it). They must
     hold a confirmed registration for the event."""
     event = brokerage.event
-    registration = event.registrations.filter(user=user, status="confirmed").first()
+    registration = confirmed_registration(event, user)
     if registration is None:
         raise ValidationError(
             _("Register for the event first: only confirmed attendees take part in the meetings.")
@@ -224,7 +280,8 @@ def join(
         organisation=organisation or registration.organisation,
         name=registration.name,
         email=registration.email,
-        language=getattr(user, "language", "") or registration.language,
+        # the language chosen when registering for this event, else the account's
+        language=registration.language or getattr(user, "language", ""),
         offers=offers,
         seeks=seeks,
         online=online,
@@ -347,6 +404,12 @@ def send_request(*, requester: Participant, recipient: Participant, message: str
         raise ValidationError(_("The message is too long (2,000 characters at most)."))
     if MeetingRequest.objects.filter(requester=requester, recipient=recipient, status__in=LIVE).exists():
         raise ValidationError(_("You have already asked %(name)s for a meeting.") % {"name": recipient.name})
+    if MeetingRequest.objects.filter(
+        requester=requester, recipient=recipient, status=MeetingRequest.Status.DECLINED
+    ).exists():
+        raise ValidationError(
+            _("%(name)s has declined your request: you cannot ask again.") % {"name": recipient.name}
+        )
     reverse = MeetingRequest.objects.filter(requester=recipient, recipient=requester, status__in=LIVE).first()
     if reverse is not None:
         if reverse.status == MeetingRequest.Status.ACCEPTED:
@@ -474,6 +537,7 @@ def lock(*, meeting: Meeting, slot: Slot, table: Table | None, actor) -> Meeting
         table = next((t for t in meeting.brokerage.tables.all() if t.pk not in taken), None)
         if table is None:
             raise ValidationError(_("Every table is taken at %(time)s.") % {"time": slot})
+    before = {"old_slot": meeting.slot_id, "old_table": meeting.table_id}
     meeting.seats.all().delete()
     meeting.slot, meeting.table, meeting.locked = slot, table, True
     try:
@@ -488,6 +552,17 @@ def lock(*, meeting: Meeting, slot: Slot, table: Table | None, actor) -> Meeting
             % {"time": slot, "table": table}
         ) from None
     log_action(actor=actor, action="brokerage.lock", obj=meeting, slot=slot.number, table=table.name)
+    if (before["old_slot"], before["old_table"]) != (slot.pk, table.pk):
+        # the meeting is on both agendas now (or has moved there): both are told, with where it was
+        from jumelage.brokerage import notify
+
+        move = [{"meeting": meeting.pk, **before, "new_slot": slot.pk, "new_table": table.pk}]
+        ids = [a.pk, b.pk]
+        transaction.on_commit(
+            lambda: notify.agenda_changed(
+                meeting.brokerage_id, ids, moved=move if before["old_slot"] else None
+            )
+        )
     return meeting
 
 
