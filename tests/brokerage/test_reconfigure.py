@@ -179,3 +179,30 @@ def test_e_mails_follow_the_language_chosen_when_registering_for_the_event(broke
     services.leave(participant=eva, actor=eva.user)
     again = services.join(brokerage=brokerage, user=eva.user, offers="x", seeks="y")
     assert again.language == "nl"
+
+
+def test_the_agenda_says_agreed_meetings_are_waiting_to_be_placed(brokerage_world, publish_schedule):
+    from django.test import Client
+
+    brokerage, p, staff = brokerage_world
+    services.answer(
+        request=services.send_request(requester=p["Anna"], recipient=p["Bruno"]), by=p["Bruno"], accept=True
+    )
+    organiser = Client()
+    organiser.force_login(staff)
+    publish_schedule(brokerage, organiser)
+    # agreed after the schedule was published: not placed until the organisers run it again
+    services.answer(
+        request=services.send_request(requester=p["Chloé"], recipient=p["Dirk"]), by=p["Dirk"], accept=True
+    )
+
+    def agenda_of(name):
+        client = Client(HTTP_ACCEPT_LANGUAGE="en")
+        client.force_login(p[name].user)
+        return " ".join(client.get(f"/events/{brokerage.event.slug}/b2b/agenda/").content.decode().split())
+
+    dirk = agenda_of("Dirk")
+    assert "No meeting is scheduled for you." in dirk
+    assert "One agreed meeting is waiting for the organisers to place it in a slot" in dirk
+    anna = agenda_of("Anna")
+    assert "Bruno" in anna and "waiting for the organisers" not in anna

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.db.models import Q
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import path
@@ -27,6 +28,13 @@ def my_agenda(request, brokerage):
         "brokerage/agenda.html",
         {
             "entries": agenda.entries(participant) if brokerage.published_at else [],
+            # agreed meetings not placed yet: the agenda says they are waiting, not "nothing"
+            "waiting": Meeting.objects.filter(
+                Q(request__requester=participant) | Q(request__recipient=participant),
+                brokerage=brokerage,
+                slot__isnull=True,
+                status=Meeting.Status.PLANNED,
+            ).count(),
             "confirm_form": ConfirmForm(),
             "now": timezone.now(),
         },
