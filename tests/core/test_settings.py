@@ -123,3 +123,31 @@ def test_passwords_are_hashed_with_argon2id_at_its_default_cost(tmp_path):
     assert result.returncode == 0, result.stderr
     assert "['argon2', 'argon2id', 'v=19']" in result.stdout
     assert "django.contrib.auth.hashers Argon2PasswordHasher" in result.stdout
+
+
+CHILD_SITE_URL = (
+    "import django; django.setup(); import subprocess, sys;"
+    "from jumelage.core.management.commands.serve import children_env;"
+    "env = children_env(sys.argv[1]);"
+    "print(subprocess.run([sys.executable, '-c', 'import django; django.setup(); "
+    "from django.conf import settings; print(settings.SITE_URL)'], env=env, capture_output=True,"
+    " text=True).stdout.strip())"
+)
+
+
+@pytest.mark.parametrize(
+    ("bind", "url"), [("127.0.0.1:8765", "http://127.0.0.1:8765"), ("0.0.0.0:9000", "http://127.0.0.1:9000")]
+)
+def test_the_links_in_e_mails_point_at_the_port_the_demo_serves(tmp_path, bind, url):
+    """`jumelage demo --bind 127.0.0.1:8765`: the server and worker processes it starts put that address
+    in e-mails and PDFs (it was always the default port 8000)."""
+    code = f"import sys; sys.argv = ['x', {bind!r}]; " + CHILD_SITE_URL
+    result = start(tmp_path, code=code)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == url
+
+
+def test_a_site_url_given_is_kept_whatever_the_bind_address(tmp_path):
+    code = "import sys; sys.argv = ['x', '127.0.0.1:8765']; " + CHILD_SITE_URL
+    result = start(tmp_path, code=code, JUMELAGE_SITE_URL="https://jumelage.example.org")
+    assert result.stdout.strip() == "https://jumelage.example.org"

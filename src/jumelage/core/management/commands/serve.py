@@ -41,13 +41,26 @@ def prepare_database(verbosity: int = 1) -> None:
     call_command("createcachetable", verbosity=verbosity)
 
 
+def children_env(bind: str) -> dict:
+    """The environment of the server and worker processes. Without JUMELAGE_SITE_URL, the links in
+    e-mails and PDFs point at the address being served (``--bind``), not at the default port."""
+    env = dict(os.environ)
+    if "JUMELAGE_SITE_URL" not in env and not settings.PRODUCTION:
+        host, _sep, port = bind.rpartition(":")
+        if host in ("", "0.0.0.0", "::", "[::]"):  # noqa: S104 (reading the bind address, not binding)
+            host = "127.0.0.1"
+        env["JUMELAGE_SITE_URL"] = f"http://{host}:{port}"
+    return env
+
+
 def run_server(*, bind: str, workers: int, task_worker: bool) -> int:
     """Run gunicorn (and, if asked, one task worker) until interrupted; returns gunicorn's exit code."""
     python = sys.executable
     children = []
+    env = children_env(bind)
     if task_worker:
         children.append(
-            subprocess.Popen([python, "-m", "jumelage.cli", "worker", "--interval", "0.5"])  # noqa: S603 (our own command)
+            subprocess.Popen([python, "-m", "jumelage.cli", "worker", "--interval", "0.5"], env=env)  # noqa: S603 (our own command)
         )
     server = subprocess.Popen(  # noqa: S603 (fixed arguments)
         [
@@ -63,7 +76,8 @@ def run_server(*, bind: str, workers: int, task_worker: bool) -> int:
             "-",
             "--graceful-timeout",
             "5",
-        ]
+        ],
+        env=env,
     )
     children.append(server)
 
