@@ -206,3 +206,49 @@ def test_the_agenda_says_agreed_meetings_are_waiting_to_be_placed(brokerage_worl
     assert "One agreed meeting is waiting for the organisers to place it in a slot" in dirk
     anna = agenda_of("Anna")
     assert "Bruno" in anna and "waiting for the organisers" not in anna
+
+
+def test_a_two_day_mission_sets_up_four_sessions_and_gets_room_for_more(brokerage_world):
+    import datetime as dt
+    import re
+
+    from django.test import Client
+
+    brokerage, _p, staff = brokerage_world
+    event = brokerage.event
+    event.ends_at = event.starts_at.replace(hour=18) + dt.timedelta(days=1)
+    event.save()
+    organiser = Client(HTTP_ACCEPT_LANGUAGE="en")
+    organiser.force_login(staff)
+    url = f"/events/{event.slug}/b2b/setup/"
+    page = organiser.get(url).content.decode()
+    assert page.count('class="session-fieldset"') == 4  # the two sessions and two empty ones
+    assert "Each save adds two empty sessions" in page
+
+    form = {
+        name: (re.search(r'value="([^"]*)"', tag) or [None, ""])[1]
+        for tag, name in re.findall(r'(<input[^>]*name="([^"]+)"[^>]*>)', page)
+        if name != "csrfmiddlewaretoken" and "checkbox" not in tag
+    }
+    form["tables"] = "A1\nA2"
+    second = f"{timezone.localtime(event.starts_at).date() + dt.timedelta(days=1):%Y-%m-%d}"
+    form |= {
+        "session-2-name": "Day 2 morning",
+        "session-2-date": second,
+        "session-2-start": "09:00",
+        "session-2-end": "10:00",
+        "session-3-name": "Day 2 afternoon",
+        "session-3-date": second,
+        "session-3-start": "14:00",
+        "session-3-end": "15:00",
+    }
+    response = organiser.post(url, form)
+    assert response.status_code == 302, response.content.decode()[:3000]
+    assert list(brokerage.sessions.order_by("starts_at").values_list("name", flat=True)) == [
+        "Morning",
+        "Afternoon",
+        "Day 2 morning",
+        "Day 2 afternoon",
+    ]
+    assert brokerage.slots.count() == 8
+    assert organiser.get(url).content.decode().count('class="session-fieldset"') == 6

@@ -66,7 +66,8 @@ class SessionForm(forms.Form):
         return data
 
 
-SessionFormSet = formset_factory(SessionForm, extra=0, min_num=3, max_num=3)
+MAX_SESSIONS = 12  # a five-day mission with a morning and an afternoon each, and room to spare
+SessionFormSet = formset_factory(SessionForm, extra=0, max_num=MAX_SESSIONS, validate_max=True)
 
 
 class JoinForm(forms.Form):

@@ -14,7 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from jumelage.brokerage import services
-from jumelage.brokerage.forms import OrganiserMeetingForm, SessionFormSet, SetupForm, slot_label
+from jumelage.brokerage.forms import MAX_SESSIONS, OrganiserMeetingForm, SessionFormSet, SetupForm, slot_label
 from jumelage.brokerage.models import Meeting
 from jumelage.brokerage.views.common import brokerage_view, form_status, refused, render_page
 
@@ -60,7 +60,9 @@ def _session_initial(brokerage) -> list[dict]:
         if not sessions:
             last = ends.time() if ends.date() == day else dt.time(23, 59)
             sessions = [{"name": _("Meetings"), "date": day, "start": starts.time(), "end": last}]
-    return sessions + [{}] * (3 - len(sessions))
+    # two empty sessions to add more (at least three rows in all): saving shows two more again
+    rows = min(MAX_SESSIONS, max(3, len(sessions) + 2))
+    return sessions + [{}] * (rows - len(sessions))
 
 
 @brokerage_view("brokerage.setup", create=True)
@@ -111,7 +113,7 @@ def setup(request, brokerage):
         request,
         brokerage,
         "brokerage/setup.html",
-        {"form": form, "sessions": sessions},
+        {"form": form, "sessions": sessions, "max_sessions": MAX_SESSIONS},
         status=form_status(request),
     )
 
