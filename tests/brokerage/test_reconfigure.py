@@ -252,3 +252,17 @@ def test_a_two_day_mission_sets_up_four_sessions_and_gets_room_for_more(brokerag
     ]
     assert brokerage.slots.count() == 8
     assert organiser.get(url).content.decode().count('class="session-fieldset"') == 6
+
+
+def test_the_sent_requests_show_the_message_and_when_it_was_sent(brokerage_world):
+    from django.test import Client
+
+    brokerage, p, _staff = brokerage_world
+    sent = services.send_request(
+        requester=p["Anna"], recipient=p["Bruno"], message="About smart parking pilots"
+    )
+    anna = Client(HTTP_ACCEPT_LANGUAGE="en")
+    anna.force_login(p["Anna"].user)
+    page = " ".join(anna.get(f"/events/{brokerage.event.slug}/b2b/requests/").content.decode().split())
+    when = f"{timezone.localtime(sent.created_at):%d/%m/%Y %H:%M}"
+    assert f'About smart parking pilots <span class="help">(sent {when})</span>' in page
