@@ -2,6 +2,7 @@
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.test import Client
 from django.utils import timezone, translation
 
 from jumelage.brokerage import services
@@ -29,6 +30,16 @@ def reconfigure(brokerage, staff, *, sessions=None, meeting_minutes=25, tables=(
     )
 
 
+def client(user) -> Client:
+    c = Client(HTTP_ACCEPT_LANGUAGE="en")
+    c.force_login(user)
+    return c
+
+
+def agree(a, b):
+    return services.answer(request=services.send_request(requester=a, recipient=b), by=b, accept=True)
+
+
 def when(slot) -> str:
     return f"{timezone.localtime(slot.starts_at):%d/%m/%Y %H:%M}"
 
@@ -40,17 +51,11 @@ def unavailable(participant):
 def test_changing_a_deadline_or_a_quota_keeps_availability_slots_and_placed_meetings(
     brokerage_world, publish_schedule
 ):
-    from django.test import Client
-
     brokerage, p, staff = brokerage_world
     first = brokerage.slots.order_by("number").first()
     services.set_availability(participant=p["Anna"], unavailable=[first], actor=p["Anna"].user)
-    services.answer(
-        request=services.send_request(requester=p["Bruno"], recipient=p["Chloé"]), by=p["Chloé"], accept=True
-    )
-    organiser = Client()
-    organiser.force_login(staff)
-    publish_schedule(brokerage, organiser)
+    agree(p["Bruno"], p["Chloé"])
+    publish_schedule(brokerage, client(staff))
     meeting = Meeting.objects.get(brokerage=brokerage)
     assert meeting.slot_id is not None
     slot_ids = sorted(brokerage.slots.values_list("pk", flat=True))
@@ -102,15 +107,9 @@ def test_new_slots_keep_the_availability_of_those_at_the_same_times(brokerage_wo
 def test_once_meetings_are_placed_the_slots_cannot_change_and_nothing_is_written(
     brokerage_world, publish_schedule
 ):
-    from django.test import Client
-
     brokerage, p, staff = brokerage_world
-    services.answer(
-        request=services.send_request(requester=p["Anna"], recipient=p["Dirk"]), by=p["Dirk"], accept=True
-    )
-    organiser = Client()
-    organiser.force_login(staff)
-    publish_schedule(brokerage, organiser)
+    agree(p["Anna"], p["Dirk"])
+    publish_schedule(brokerage, client(staff))
     before = list(brokerage.slots.order_by("number").values_list("pk", "starts_at"))
 
     with translation.override("en"):  # the organiser's page left its own language active
@@ -128,15 +127,9 @@ def test_once_meetings_are_placed_the_slots_cannot_change_and_nothing_is_written
 def test_an_organiser_lock_that_moves_a_published_meeting_tells_both_sides(
     brokerage_world, publish_schedule, smtp, django_capture_on_commit_callbacks
 ):
-    from django.test import Client
-
     brokerage, p, staff = brokerage_world
-    services.answer(
-        request=services.send_request(requester=p["Anna"], recipient=p["Bruno"]), by=p["Bruno"], accept=True
-    )
-    organiser = Client()
-    organiser.force_login(staff)
-    publish_schedule(brokerage, organiser)
+    agree(p["Anna"], p["Bruno"])
+    publish_schedule(brokerage, client(staff))
     meeting = Meeting.objects.get(brokerage=brokerage)
     old, old_table = meeting.slot, meeting.table
     new = brokerage.slots.exclude(pk=old.pk).order_by("-number").first()
@@ -182,24 +175,16 @@ def test_e_mails_follow_the_language_chosen_when_registering_for_the_event(broke
 
 
 def test_the_agenda_says_agreed_meetings_are_waiting_to_be_placed(brokerage_world, publish_schedule):
-    from django.test import Client
-
     brokerage, p, staff = brokerage_world
-    services.answer(
-        request=services.send_request(requester=p["Anna"], recipient=p["Bruno"]), by=p["Bruno"], accept=True
-    )
-    organiser = Client()
-    organiser.force_login(staff)
-    publish_schedule(brokerage, organiser)
+    agree(p["Anna"], p["Bruno"])
+    publish_schedule(brokerage, client(staff))
     # agreed after the schedule was published: not placed until the organisers run it again
-    services.answer(
-        request=services.send_request(requester=p["Chloé"], recipient=p["Dirk"]), by=p["Dirk"], accept=True
-    )
+    agree(p["Chloé"], p["Dirk"])
 
     def agenda_of(name):
-        client = Client(HTTP_ACCEPT_LANGUAGE="en")
-        client.force_login(p[name].user)
-        return " ".join(client.get(f"/events/{brokerage.event.slug}/b2b/agenda/").content.decode().split())
+        return " ".join(
+            client(p[name].user).get(f"/events/{brokerage.event.slug}/b2b/agenda/").content.decode().split()
+        )
 
     dirk = agenda_of("Dirk")
     assert "No meeting is scheduled for you." in dirk
@@ -212,14 +197,11 @@ def test_a_two_day_mission_sets_up_four_sessions_and_gets_room_for_more(brokerag
     import datetime as dt
     import re
 
-    from django.test import Client
-
     brokerage, _p, staff = brokerage_world
     event = brokerage.event
     event.ends_at = event.starts_at.replace(hour=18) + dt.timedelta(days=1)
     event.save()
-    organiser = Client(HTTP_ACCEPT_LANGUAGE="en")
-    organiser.force_login(staff)
+    organiser = client(staff)
     url = f"/events/{event.slug}/b2b/setup/"
     page = organiser.get(url).content.decode()
     assert page.count('class="session-fieldset"') == 4  # the two sessions and two empty ones
@@ -255,14 +237,11 @@ def test_a_two_day_mission_sets_up_four_sessions_and_gets_room_for_more(brokerag
 
 
 def test_the_sent_requests_show_the_message_and_when_it_was_sent(brokerage_world):
-    from django.test import Client
-
     brokerage, p, _staff = brokerage_world
     sent = services.send_request(
         requester=p["Anna"], recipient=p["Bruno"], message="About smart parking pilots"
     )
-    anna = Client(HTTP_ACCEPT_LANGUAGE="en")
-    anna.force_login(p["Anna"].user)
+    anna = client(p["Anna"].user)
     page = " ".join(anna.get(f"/events/{brokerage.event.slug}/b2b/requests/").content.decode().split())
     when = f"{timezone.localtime(sent.created_at):%d/%m/%Y %H:%M}"
     assert f'About smart parking pilots <span class="help">(sent {when})</span>' in page

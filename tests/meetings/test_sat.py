@@ -55,6 +55,19 @@ def _check(pb, slots):
     return sum(per.values())
 
 
+def _first_satisfiable(pb, mdl, top: int = 12):
+    """The smallest k ≤ top for which the model finds a schedule (checked valid, with at most k breaks)
+    and that schedule; (None, None) when every k is refuted."""
+    for k in range(top + 1):
+        res = mdl.at_most(k, deadline=time.monotonic() + 10)
+        assert res is not None
+        if res:
+            slots = mdl.read()
+            assert _check(pb, slots) <= k
+            return k, slots
+    return None, None
+
+
 @pytest.mark.parametrize("seed", range(8))
 def test_the_first_satisfiable_k_is_the_brute_force_optimum(seed):
     rng = random.Random(seed)
@@ -67,14 +80,7 @@ def test_the_first_satisfiable_k_is_the_brute_force_optimum(seed):
         optimum = _brute_force_min_breaks(pb)
         mdl = SatModel(prep, max_k=12)
         try:
-            found = None
-            for k in range(13):
-                res = mdl.at_most(k, deadline=time.monotonic() + 10)
-                assert res is not None
-                if res:
-                    found = k
-                    assert _check(pb, mdl.read()) <= k
-                    break
+            found, _slots = _first_satisfiable(pb, mdl)
         finally:
             mdl.close()
         assert found == optimum
@@ -309,14 +315,7 @@ def test_ordering_interchangeable_participants_keeps_the_brute_force_optimum(see
         mdl = SatModel(prep, max_k=12)
         try:
             assert mdl.groups
-            found = None
-            for k in range(13):
-                res = mdl.at_most(k, deadline=time.monotonic() + 10)
-                assert res is not None
-                if res:
-                    found, slots = k, mdl.read()
-                    assert _check(pb, slots) <= k
-                    break
+            found, slots = _first_satisfiable(pb, mdl)
             assert found == optimum
             if found is not None:
                 group = mdl.groups[0]
