@@ -67,6 +67,18 @@ def test_request_accept_schedule_publish_and_agenda(new_page, world, settings):
     expect(organiser.get_by_role("main")).to_contain_text("Anna")
     visit(organiser, f"{base}/dashboard/")  # figures, a chart per breakdown with its table (axe-checked)
     expect(organiser.get_by_role("region", name="Meetings by theme")).to_contain_text("Smart parking")
+    # The organisers lock the meeting to the first slot of the other session, from the meetings page.
+    placed = Meeting.objects.get(slot__isnull=False)
+    target = brokerage.slots.exclude(session=placed.slot.session).order_by("number").first()
+    visit(organiser, f"{base}/meetings/")
+    organiser.get_by_label("Slot for Anna — Bruno").select_option(str(target.pk))
+    with organiser.expect_navigation():
+        organiser.get_by_role("button", name="Lock", exact=True).click()
+    expect(organiser.get_by_role("status")).to_contain_text("Locked: ")
+    axe_check(organiser)
+    placed.refresh_from_db()
+    assert placed.slot == target and placed.locked
+    visit(organiser, f"{base}/setup/")  # sessions and tables (axe-checked)
 
     visit(anna, f"{base}/agenda/")
     expect(anna.get_by_role("table")).to_contain_text("Bruno SA")
