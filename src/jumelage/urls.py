@@ -13,6 +13,8 @@ urlpatterns = [
     path("accounts/data/", core_views.my_data, name="my-data"),
     path("accounts/data/export.json", core_views.my_data_export, name="my-data-export"),
     path("accounts/erase/", core_views.erase_account, name="erase-account"),
+    # The header's language switch also saves a logged-in user's preferred language (for e-mails).
+    path("i18n/setlang/", core_views.set_language, name="set_language"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("api/", api.urls),

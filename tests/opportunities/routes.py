@@ -76,7 +76,12 @@ ROWS: list[Row] = [
         method="POST",
         note="no action given",
     ),
-    Row(OPP + "interest/", "/opportunities/{w.opportunity.pk}/interest/", every(405)),
+    Row(
+        OPP + "interest/",
+        "/opportunities/{w.opportunity.pk}/interest/",
+        every(REDIRECT),
+        note="a reload or language switch on the form with errors: back to the opportunity",
+    ),
     Row(
         OPP + "interest/",
         "/opportunities/{w.opportunity.pk}/interest/",

@@ -1,5 +1,6 @@
 import json
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth import views as auth_views
@@ -8,6 +9,7 @@ from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.views import i18n
 
 from jumelage.core import privacy
 from jumelage.core.audit import log_action
@@ -29,6 +31,19 @@ class LoginView(auth_views.LoginView):
 
 class LogoutView(auth_views.LogoutView):
     pass
+
+
+def set_language(request):
+    """The language switch in the header (Django's, which changes nothing on a GET). For a logged-in
+    user it is also their preferred language, so that the e-mails sent to them (answers to an
+    interest, introductions, the digest) follow it."""
+    response = i18n.set_language(request)
+    code = request.POST.get("language", "") if request.method == "POST" else ""
+    user = request.user
+    if user.is_authenticated and code in dict(settings.LANGUAGES) and user.language != code:
+        user.language = code
+        user.save(update_fields=["language"])
+    return response
 
 
 def my_data(request):

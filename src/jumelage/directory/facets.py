@@ -32,6 +32,7 @@ from django.utils.text import capfirst
 
 from jumelage.directory import search
 from jumelage.directory.models import Membership, Organisation, OrganisationKind, Representative, Stage, Theme
+from jumelage.directory.textsearch import strip_accents
 from jumelage.ecosystems.models import Ecosystem, NetworkNode
 from jumelage.ecosystems.rules import staff_ecosystem_ids, staff_node_ids
 
@@ -513,7 +514,8 @@ def _theme_tree(index: DirectoryIndex, counts, selected) -> list[FacetOption]:
     labels = [theme.label for theme in index.themes]  # in the current language
 
     def walk(parent_id, depth, seen):
-        for i, theme in sorted(children.get(parent_id, []), key=lambda it: labels[it[0]].casefold()):
+        # Accents ignored: 'Électronique' sorts among the E's, as a French reader expects.
+        for i, theme in sorted(children.get(parent_id, []), key=lambda it: strip_accents(labels[it[0]])):
             count = int(counts[i])
             if (count or theme.pk in keep) and theme.pk not in seen:
                 out.append(FacetOption(theme.code, labels[i], count, theme.code == selected, depth))

@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from jumelage.directory import identifiers
 from jumelage.directory.models import Organisation, Theme
+from jumelage.directory.textsearch import strip_accents
 
 # Fields a representative may change on their own organisation's profile.
 REPRESENTATIVE_FIELDS = [
@@ -60,12 +61,13 @@ def theme_paths(themes: Iterable[Theme] | None = None) -> dict[int, str]:
 
 
 class _PathSortedIterator(ModelChoiceIterator):
-    """Options sorted by the theme's full path, so sub-themes sit under their parent."""
+    """Options sorted by the theme's full path, so sub-themes sit under their parent. Accents are ignored,
+    so 'Électronique' sorts among the E's, as a French reader expects."""
 
     def __iter__(self):
         if self.field.empty_label is not None:
             yield ("", self.field.empty_label)
-        yield from sorted((self.choice(obj) for obj in self.queryset), key=lambda c: str(c[1]).casefold())
+        yield from sorted((self.choice(obj) for obj in self.queryset), key=lambda c: strip_accents(str(c[1])))
 
 
 class ThemeChoiceField(forms.ModelMultipleChoiceField):

@@ -225,7 +225,8 @@ def describe_filters(active: ActiveFilters) -> list[dict]:
             {
                 "name": name,
                 "label": FILTER_LABELS[name],
-                "value": capfirst(str(shown)),
+                # The search text is echoed as typed ('numerique', 'eBay'), not capitalised.
+                "value": str(shown) if name == "q" else capfirst(str(shown)),
                 "without": querystring(active, without=name),
             }
         )

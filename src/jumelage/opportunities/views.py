@@ -15,7 +15,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST
 
 from jumelage.core.forms import apply_service_errors
 from jumelage.directory.forms import theme_paths
@@ -243,8 +243,12 @@ def opportunity_status(request, pk: int):
 # --- Interests -----------------------------------------------------------------------------------------
 
 
-@require_POST
+@require_http_methods(["GET", "POST"])
 def opportunity_interest(request, pk: int):
+    if request.method != "POST":
+        # This address shows the form again when it has errors; reloading it, or switching language
+        # there, comes back with a GET: go back to the opportunity (which checks who may see it).
+        return redirect("opportunities:opportunity-detail", pk=pk)
     opportunity = _get_opportunity(request, pk)
     user = request.user
     if not user.has_perm("opportunities.express_interest", opportunity):

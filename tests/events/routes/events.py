@@ -116,7 +116,13 @@ ROWS: list[Row] = [
         shows="Smart City Day",
         note="already published: the page again with the reason",
     ),
-    Row("events/<slug:slug>/cancel/", "/events/{w.cancel_me.slug}/cancel/", every(405)),
+    Row(
+        "events/<slug:slug>/cancel/",
+        "/events/{w.cancel_me.slug}/cancel/",
+        _organisers(200),
+        shows='class="danger"',  # the confirmation button (the page is in French here)
+        note="GET asks first; nothing is cancelled",
+    ),
     Row(
         "events/<slug:slug>/cancel/",
         "/events/{w.cancel_me.slug}/cancel/",

@@ -13,7 +13,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import NoReverseMatch, path, reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST
 
 from jumelage.core.forms import apply_service_errors
 from jumelage.ecosystems.models import Ecosystem, NetworkNode
@@ -256,9 +256,12 @@ def event_publish(request, event: Event):
     return _status_change(request, event, services.publish_event, _("The event %(title)s is published."))
 
 
-@require_POST
+@require_http_methods(["GET", "POST"])
 @event_view("events.change_event")
 def event_cancel(request, event: Event):
+    """Ask first (GET), then cancel (POST): the button sits among the event's everyday tools."""
+    if request.method != "POST":
+        return render(request, "events/event_cancel.html", {"event": event})
     return _status_change(request, event, services.cancel_event, _("The event %(title)s is cancelled."))
 
 

@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
 
 from jumelage.core.forms import apply_service_errors
+from jumelage.directory.forms import ThemeChoiceField
 from jumelage.directory.models import Organisation, OrganisationKind, Theme
 from jumelage.events.models import Registration
 from jumelage.events.queries import partners_in_order
@@ -62,7 +63,8 @@ class RegistrationForm(forms.Form):
         required=False,
         help_text=gettext_lazy("E.g. founder, developer, investor."),
     )
-    interests = forms.ModelMultipleChoiceField(
+    # Sorted by the label in the reader's language, accents ignored (not by the French label).
+    interests = ThemeChoiceField(
         label=gettext_lazy("Interests"),
         queryset=Theme.objects.none(),
         to_field_name="code",
