@@ -1,15 +1,47 @@
 from django.conf import settings
 from django.contrib import admin
-from django.urls import include, path, re_path
+from django.contrib.auth import views as auth_views
+from django.urls import include, path, re_path, reverse_lazy
 from django.views.static import serve
 
 from jumelage.api import api, api_not_found
 from jumelage.core import views as core_views
+from jumelage.core.forms import ResetForm
 
 urlpatterns = [
     path("", core_views.home, name="home"),
     path("accounts/login/", core_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", core_views.LogoutView.as_view(), name="logout"),
+    path(
+        "accounts/password/reset/",
+        auth_views.PasswordResetView.as_view(
+            form_class=ResetForm,
+            template_name="core/password_reset.html",
+            success_url=reverse_lazy("password_reset_done"),
+        ),
+        name="password_reset",
+    ),
+    path(
+        "accounts/password/reset/sent/",
+        auth_views.PasswordResetDoneView.as_view(template_name="core/password_reset_sent.html"),
+        name="password_reset_done",
+    ),
+    path(
+        "accounts/password/reset/done/",
+        auth_views.PasswordResetCompleteView.as_view(template_name="core/password_reset_complete.html"),
+        name="password_reset_complete",
+    ),
+    path(
+        "accounts/password/reset/<uidb64>/<token>/",
+        core_views.ResetConfirmView.as_view(),
+        name="password_reset_confirm",
+    ),
+    path("accounts/password/change/", core_views.PasswordChangeView.as_view(), name="password_change"),
+    path(
+        "accounts/password/change/done/",
+        auth_views.PasswordChangeDoneView.as_view(template_name="core/password_change_done.html"),
+        name="password_change_done",
+    ),
     path("accounts/data/", core_views.my_data, name="my-data"),
     path("accounts/data/export.json", core_views.my_data_export, name="my-data-export"),
     path("accounts/erase/", core_views.erase_account, name="erase-account"),

@@ -12,6 +12,9 @@ pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
 PUBLIC_PATHS = [
     "/",
     "/accounts/login/",
+    "/accounts/password/reset/",
+    "/accounts/password/reset/sent/",
+    "/accounts/password/reset/MQ/not-a-token/",
     "/directory/",
     "/directory/?q=wallonie&country=BE",
     "/directory/?q=nothing-matches-this",
@@ -25,7 +28,7 @@ PUBLIC_PATHS = [
 ]
 
 ROLE_PATHS = {
-    "representative": ["/organisations/wallonie-startup/edit/"],
+    "representative": ["/organisations/wallonie-startup/edit/", "/accounts/password/change/"],
     "node_staff": ["/nodes/french-tech-brussels/edit/", "/directory/import/"],
     "ecosystem_staff": ["/directory/import/", "/organisations/wallonie-startup/edit/"],
     "admin": ["/directory/import/", "/nodes/awex/edit/", "/organisations/paris-deeptech/edit/"],

@@ -106,6 +106,45 @@ ROWS: list[Row] = [
     Row("accounts/login/", "/accounts/login/", {**every(REDIRECT), "visitor": 200}, shows="password"),
     Row("accounts/logout/", "/accounts/logout/", every(405), note="logout is POST only"),
     Row("accounts/logout/", "/accounts/logout/", every(REDIRECT), method="POST", isolated=True),
+    # Password reset: the same pages for everyone (a logged-in user may have forgotten theirs too);
+    # the request answers the same whether the address is known or not.
+    Row("accounts/password/reset/", "/accounts/password/reset/", every(200), shows='name="email"'),
+    Row(
+        "accounts/password/reset/",
+        "/accounts/password/reset/",
+        every(REDIRECT),
+        method="POST",
+        data={"email": "nobody@example.org"},
+        note="an unknown address: the same answer, no e-mail",
+    ),
+    Row("accounts/password/reset/sent/", "/accounts/password/reset/sent/", every(200)),
+    Row("accounts/password/reset/done/", "/accounts/password/reset/done/", every(200)),
+    Row(
+        "accounts/password/reset/<uidb64>/<token>/",
+        "/accounts/password/reset/MQ/not-a-token/",
+        every(200),
+        shows="/accounts/password/reset/",
+        note="an invalid link says so and offers a new one",
+    ),
+    Row(
+        "accounts/password/change/",
+        "/accounts/password/change/",
+        {**every(200), "visitor": LOGIN},
+        shows='name="old_password"',
+    ),
+    Row(
+        "accounts/password/change/",
+        "/accounts/password/change/",
+        {**every(200), "visitor": LOGIN},
+        method="POST",
+        data={"old_password": "not-the-password", "new_password1": "x", "new_password2": "x"},
+        note="a wrong old password changes nothing",
+    ),
+    Row(
+        "accounts/password/change/done/",
+        "/accounts/password/change/done/",
+        {**every(200), "visitor": LOGIN},
+    ),
     Row(
         "accounts/data/",
         "/accounts/data/",

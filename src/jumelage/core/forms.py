@@ -1,7 +1,41 @@
+import hashlib
+
 from django import forms
-from django.contrib.auth.forms import AuthenticationForm
+from django.conf import settings
+from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+
+from jumelage.core import mail
+
+RESET_MAILS_PER_HOUR = 3  # to one address: enough to retry, too few to flood someone's inbox
+
+
+class ResetForm(PasswordResetForm):
+    """Django's "forgot my password" form. The answer is the same whether the address is known or not;
+    the e-mail goes out in the account's language with a link to this site (SITE_URL), at most
+    RESET_MAILS_PER_HOUR times an hour to one address."""
+
+    def send_mail(self, subject_template_name, email_template_name, context, from_email, to_email, **kw):
+        key = "password-reset:" + hashlib.sha256(to_email.casefold().encode()).hexdigest()
+        sent = cache.get(key, 0)
+        if sent >= RESET_MAILS_PER_HOUR:
+            return
+        cache.set(key, sent + 1, 3600)
+        link = reverse("password_reset_confirm", args=(context["uid"], context["token"]))
+        user = context["user"]
+        mail.send(
+            [
+                mail.Mail(
+                    to=to_email,
+                    language=getattr(user, "language", ""),
+                    template="core/mail/password_reset",
+                    context={"user": user, "reset_url": f"{settings.SITE_URL}{link}"},
+                )
+            ]
+        )
 
 
 class LoginForm(AuthenticationForm):

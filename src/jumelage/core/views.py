@@ -7,6 +7,7 @@ from django.contrib.auth import views as auth_views
 from django.contrib.auth.views import redirect_to_login
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse_lazy
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views import i18n
@@ -31,6 +32,32 @@ class LoginView(auth_views.LoginView):
 
 class LogoutView(auth_views.LogoutView):
     pass
+
+
+class ResetConfirmView(auth_views.PasswordResetConfirmView):
+    """The link of the reset e-mail: choose a new password (the link works once). Recorded in the
+    audit trail, and any lockout after failed logins is lifted for that account."""
+
+    template_name = "core/password_reset_confirm.html"
+    success_url = reverse_lazy("password_reset_complete")
+
+    def form_valid(self, form):
+        response = super().form_valid(form)
+        from axes.utils import reset
+
+        reset(username=form.user.get_username())
+        log_action(actor=form.user, action="account.password_reset", obj=form.user)
+        return response
+
+
+class PasswordChangeView(auth_views.PasswordChangeView):
+    template_name = "core/password_change.html"
+    success_url = reverse_lazy("password_change_done")
+
+    def form_valid(self, form):
+        response = super().form_valid(form)
+        log_action(actor=self.request.user, action="account.password_change", obj=self.request.user)
+        return response
 
 
 def set_language(request):
