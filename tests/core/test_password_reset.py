@@ -45,6 +45,11 @@ def test_a_forgotten_password_is_replaced_through_the_e_mailed_link(db, smtp, se
     assert message.subject == "Kies een nieuw wachtwoord voor Jumelage"
     assert "Uw login is: lea" in message.text()
 
+    # she had locked herself out trying old passwords
+    for _ in range(settings.AXES_FAILURE_LIMIT):
+        logs_in("lea", "wrong guess")
+    assert not logs_in("lea", OLD)
+
     link = "/" + reset_link(message)
     form_page = visitor.get(link, follow=True)
     assert "Choose a new password" in form_page.content.decode()
@@ -52,7 +57,7 @@ def test_a_forgotten_password_is_replaced_through_the_e_mailed_link(db, smtp, se
     response = visitor.post(set_url, {"new_password1": NEW, "new_password2": NEW})
     assert response["Location"] == "/accounts/password/reset/done/"
 
-    assert logs_in("lea", NEW)
+    assert logs_in("lea", NEW)  # the lockout is lifted with the new password
     assert not logs_in("lea", OLD)
     assert AuditLog.objects.filter(action="account.password_reset", actor=user).exists()
     # the link works once
