@@ -184,7 +184,7 @@ def test_other_bad_values_get_their_own_messages(client_factory, world):
             enterprise_number="0123.456.748",
             vat_number="XX123",
             founding_year="1500",
-            country="Belgium",
+            country="Narnia",
             website="not a url",
         ),
         HTTP_ACCEPT_LANGUAGE="en",

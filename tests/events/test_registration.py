@@ -460,3 +460,16 @@ def test_raising_the_capacity_in_the_event_form_moves_the_waiting_list_up(world,
     event.refresh_from_db()
     assert second.status == "confirmed" and event.confirmed_count == 2
     assert len(smtp.to("two@example.org")) == 2  # on the waiting list, then promoted
+
+
+def test_a_country_typed_in_full_is_read_and_an_unknown_one_is_explained(client, event, smtp, commit):
+    """The field took two characters at most: the browser cut "Belgium" to "Be" without a word."""
+    page = client.get(REGISTER).content.decode()
+    assert 'maxlength="2"' not in page
+    refused = client.post(REGISTER, form(country="Narnia"))
+    assert refused.status_code == 400
+    assert "Enter the country as a two-letter code, e.g. BE or FR." in refused.content.decode()
+    assert not Registration.objects.exists()
+    with commit():
+        client.post(REGISTER, form(country="België"))
+    assert Registration.objects.get().country == "BE"

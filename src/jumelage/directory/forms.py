@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from jumelage.directory import identifiers
 from jumelage.directory.models import Organisation, Theme
 from jumelage.directory.textsearch import strip_accents
+from jumelage.matchmaking.engine.geo import WORD_COUNTRY
 
 # Fields a representative may change on their own organisation's profile.
 REPRESENTATIVE_FIELDS = [
@@ -58,6 +59,18 @@ def theme_paths(themes: Iterable[Theme] | None = None) -> dict[int, str]:
             node = every.get(node.parent_id)
         paths[pk] = " › ".join(reversed(parts))
     return paths
+
+
+def country_code(value: str | None) -> str:
+    """The ISO two-letter code of a country typed as a code ("be") or a name in English, French, Dutch
+    or German ("Belgium", "Belgique", "België"); a clear error otherwise."""
+    value = (value or "").strip()
+    if len(value) == 2 and value.isalpha():
+        return value.upper()
+    code = WORD_COUNTRY.get(strip_accents(value).casefold())
+    if code is None:
+        raise forms.ValidationError(_("Enter the country as a two-letter code, e.g. BE or FR."))
+    return code
 
 
 class _PathSortedIterator(ModelChoiceIterator):
@@ -157,10 +170,7 @@ class OrganisationForm(forms.ModelForm):
 
     # --- cleaning ------------------------------------------------------------------------------
     def clean_country(self) -> str:
-        value = (self.cleaned_data.get("country") or "").strip().upper()
-        if len(value) != 2 or not value.isalpha():
-            raise forms.ValidationError(_("Enter the country as a two-letter code, e.g. BE or FR."))
-        return value
+        return country_code(self.cleaned_data.get("country"))
 
     def clean_aliases_text(self) -> list[str]:
         seen, aliases = set(), []

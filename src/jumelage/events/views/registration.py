@@ -15,7 +15,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
 
 from jumelage.core.forms import apply_service_errors
-from jumelage.directory.forms import ThemeChoiceField
+from jumelage.directory.forms import ThemeChoiceField, country_code
 from jumelage.directory.models import Organisation, OrganisationKind, Theme
 from jumelage.events.models import Registration
 from jumelage.events.queries import partners_in_order
@@ -52,8 +52,7 @@ class RegistrationForm(forms.Form):
     )
     country = forms.CharField(
         label=gettext_lazy("Country"),
-        max_length=2,
-        min_length=2,
+        max_length=60,  # a name typed in full is read (country_code), not cut to two letters
         required=False,
         help_text=gettext_lazy("Two-letter code, e.g. BE or FR."),
     )
@@ -99,7 +98,8 @@ class RegistrationForm(forms.Form):
                 self.fields[key] = forms.CharField(label=q.label, required=q.required, max_length=2000)
 
     def clean_country(self):
-        return self.cleaned_data["country"].strip().upper()
+        value = self.cleaned_data["country"]
+        return country_code(value) if value.strip() else ""
 
     def answers(self) -> dict[str, str]:
         return {str(q.pk): self.cleaned_data.get(f"q_{q.pk}") or "" for q in self.questions}
