@@ -12,6 +12,15 @@ from jumelage.core.api_auth import ApiTokenAuth
 api = NinjaAPI(
     title="Jumelage API",
     version="1",
+    description=(
+        "The REST API of [Jumelage](/): the directory, events and registrations, opportunities and "
+        "B2B meetings. **In the browser** you are authenticated by your login session (writes send the "
+        "`X-CSRFToken` header). **Machines** send `Authorization: Bearer jum_…`: a platform "
+        "administrator creates a token scoped to one ecosystem or one node with "
+        "`jumelage manage create_api_token USER --ecosystem SLUG` (or `--node SLUG`); it is shown once. "
+        "Errors are `application/problem+json` (RFC 9457). Details: `docs/security.md` in the "
+        "repository."
+    ),
     urls_namespace="api",
     docs_url="/docs",
     # No deep links: Swagger UI puts them as links inside the operation buttons (nested controls, an

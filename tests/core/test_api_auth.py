@@ -310,6 +310,8 @@ def test_openapi_schema_lists_every_route_and_the_bearer_scheme(db, client):
     assert {"/api/v1/organisations", "/api/v1/ecosystems", "/api/v1/nodes"} <= set(schema["paths"])
     schemes = schema["components"]["securitySchemes"]
     assert schemes["ApiTokenAuth"]["scheme"] == "bearer"
+    # the docs page says how a machine gets a token
+    assert "jumelage manage create_api_token USER --ecosystem SLUG" in schema["info"]["description"]
 
 
 def test_api_docs_load_nothing_from_another_site_and_run_no_inline_script(db, client):
