@@ -28,7 +28,7 @@ urlpatterns = [
     ),
     path(
         "accounts/password/reset/done/",
-        auth_views.PasswordResetCompleteView.as_view(template_name="core/password_reset_complete.html"),
+        auth_views.PasswordResetCompleteView.as_view(template_name="core/password_changed.html"),
         name="password_reset_complete",
     ),
     path(
@@ -39,7 +39,7 @@ urlpatterns = [
     path("accounts/password/change/", core_views.PasswordChangeView.as_view(), name="password_change"),
     path(
         "accounts/password/change/done/",
-        auth_views.PasswordChangeDoneView.as_view(template_name="core/password_change_done.html"),
+        auth_views.PasswordChangeDoneView.as_view(template_name="core/password_changed.html"),
         name="password_change_done",
     ),
     path("accounts/data/", core_views.my_data, name="my-data"),

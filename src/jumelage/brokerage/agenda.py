@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import UTC
 
 from django.conf import settings
-from django.utils import formats, timezone
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from icalendar import Calendar
 from icalendar import Event as ICalEvent
@@ -125,12 +125,8 @@ def pdf(brokerage: Brokerage, participant: Participant) -> bytes:
             for title in (_("Time"), _("Where"), _("With")):
                 header.cell(title)
             for e in rows:
-                start, end = timezone.localtime(e.slot.starts_at), timezone.localtime(e.slot.ends_at)
                 row = table.row()
-                # When it starts and ends, as on the agenda page: "27/12/2026 10:55–11:15".
-                row.cell(
-                    f"{formats.date_format(start, 'SHORT_DATETIME_FORMAT')}–{formats.time_format(end, 'TIME_FORMAT')}"
-                )
+                row.cell(e.slot.with_day())  # when it starts and ends, as on the agenda page
                 row.cell(e.place)
                 row.cell("\n".join(x for x in (_who(e.other), e.video_link) if x))
     doc.ln(4)

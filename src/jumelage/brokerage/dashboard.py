@@ -9,7 +9,6 @@ from dataclasses import dataclass, field
 from django.db.models import Count, Q
 from django.utils.translation import gettext as _
 
-from jumelage.brokerage.forms import slot_label
 from jumelage.brokerage.models import Brokerage, Meeting, MeetingRequest, Participant
 from jumelage.directory.models import Membership, Theme
 
@@ -122,7 +121,7 @@ def export_rows(brokerage: Brokerage) -> tuple[list[str], list[list]]:
         a, b = m.request.requester, m.request.recipient
         rows.append(
             [
-                slot_label(m.slot) if m.slot else "",  # with its day: a brokerage may last days
+                m.slot.with_day() if m.slot else "",  # with its day: a brokerage may last days
                 m.table.name if m.table else "",
                 a.name,
                 a.organisation.name if a.organisation else "",

@@ -1,6 +1,5 @@
 from django import forms
 from django.forms import formset_factory
-from django.utils import formats, timezone
 from django.utils.translation import gettext_lazy as _
 
 from jumelage.brokerage.models import MeetingSession, Slot
@@ -12,12 +11,6 @@ from jumelage.directory.models import Theme
 DATE_INPUT = {"format": "%Y-%m-%d", "attrs": {"type": "date"}}
 TIME_INPUT = {"format": "%H:%M", "attrs": {"type": "time"}}
 DATETIME_INPUT = {"format": "%Y-%m-%dT%H:%M", "attrs": {"type": "datetime-local"}}
-
-
-def slot_label(slot) -> str:
-    """A slot as people choose it, with its day (a brokerage may last several days): "27/12/2026 10:30–10:50"."""
-    day = formats.date_format(timezone.localtime(slot.starts_at), "SHORT_DATE_FORMAT")
-    return f"{day} {slot}"
 
 
 class SetupForm(forms.Form):
@@ -134,7 +127,7 @@ class JoinForm(forms.Form):
         self.fields["unavailable_sessions"].queryset = brokerage.sessions.all()
         self.fields["unavailable"].queryset = brokerage.slots.select_related("session")
         self.fields["unavailable"].label_from_instance = lambda slot: (
-            f"{slot.session.name}, {slot_label(slot)}"
+            f"{slot.session.name}, {slot.with_day()}"
         )
         if not brokerage.online_allowed:
             del self.fields["online"]
@@ -169,7 +162,7 @@ class OrganiserMeetingForm(forms.Form):
                 f"{p.name} ({p.organisation.name})" if p.organisation_id else p.name
             )
         self.fields["slot"].queryset = brokerage.slots.all()
-        self.fields["slot"].label_from_instance = slot_label
+        self.fields["slot"].label_from_instance = Slot.with_day
         self.fields["table"].queryset = brokerage.tables.all()
 
 

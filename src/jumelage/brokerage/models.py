@@ -10,7 +10,7 @@ from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
-from django.utils import timezone
+from django.utils import formats, timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
@@ -90,6 +90,11 @@ class Slot(models.Model):
     def __str__(self) -> str:
         """Local time, as participants read it: "10:30–10:50"."""
         return f"{timezone.localtime(self.starts_at):%H:%M}–{timezone.localtime(self.ends_at):%H:%M}"
+
+    def with_day(self) -> str:
+        """With its day, in the reader's formats: "27/12/2026 10:30–10:50" (a brokerage may last days)."""
+        start = formats.date_format(timezone.localtime(self.starts_at), "SHORT_DATETIME_FORMAT")
+        return f"{start}–{formats.time_format(timezone.localtime(self.ends_at), 'TIME_FORMAT')}"
 
 
 class Table(models.Model):

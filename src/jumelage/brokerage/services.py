@@ -153,7 +153,6 @@ def configure(
         raise ValidationError(_("Answers cannot close before requests do."))
     plan = plan_slots(sessions, meeting_minutes=meeting_minutes, pause_minutes=pause_minutes)
     ordered = sorted(sessions, key=lambda s: s.starts_at)
-    times = [(start, end) for slots in plan for start, end in slots]
     old_sessions = list(brokerage.sessions.order_by("starts_at")) if brokerage.pk else []
     same_slots = brokerage.pk is not None and [[tuple(t) for t in slots] for slots in plan] == [
         list(session.slots.order_by("number").values_list("starts_at", "ends_at")) for session in old_sessions
@@ -199,7 +198,9 @@ def configure(
             Table(brokerage=brokerage, name=name, video_link=link, position=i)
             for i, (name, link) in enumerate(places)
         )
-    log_action(actor=actor, action="brokerage.configure", obj=brokerage, slots=len(times), tables=len(names))
+    log_action(
+        actor=actor, action="brokerage.configure", obj=brokerage, slots=sum(map(len, plan)), tables=len(names)
+    )
     return brokerage
 
 

@@ -14,7 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from jumelage.brokerage import services
-from jumelage.brokerage.forms import MAX_SESSIONS, OrganiserMeetingForm, SessionFormSet, SetupForm, slot_label
+from jumelage.brokerage.forms import MAX_SESSIONS, OrganiserMeetingForm, SessionFormSet, SetupForm
 from jumelage.brokerage.models import Meeting
 from jumelage.brokerage.views.common import brokerage_view, form_status, refused, render_page
 
@@ -141,7 +141,7 @@ def meetings(request, brokerage):
                 messages.success(
                     request,
                     _("Locked: %(meeting)s, %(time)s at %(table)s.")
-                    % {"meeting": meeting, "time": slot_label(meeting.slot), "table": meeting.table},
+                    % {"meeting": meeting, "time": meeting.slot.with_day(), "table": meeting.table},
                 )
                 return redirect("brokerage:meetings", brokerage.event.slug)
             if form.is_valid():
@@ -172,7 +172,7 @@ def meetings(request, brokerage):
         {
             "form": form,
             "page": page,
-            "slots": [(slot.pk, slot_label(slot)) for slot in brokerage.slots.all()],
+            "slots": [(slot.pk, slot.with_day()) for slot in brokerage.slots.all()],
             "tables": list(brokerage.tables.all()),
         },
         status=form_status(request),
