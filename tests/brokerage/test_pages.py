@@ -112,6 +112,20 @@ def test_someone_not_taking_part_cannot_ask(brokerage_world):
     assert response.status_code == 403 and not MeetingRequest.objects.exists()
 
 
+def test_a_participants_page_tells_someone_not_taking_part_why_and_where_to_join(brokerage_world, world):
+    brokerage, _, staff = brokerage_world
+    url = f"/events/{brokerage.event.slug}/b2b/agenda/"
+    for user in (UserFactory(), world.users["admin"]):  # an admin takes part in nothing either
+        response = login(user).get(url)
+        assert response.status_code == 403
+        page = text(response)
+        assert "This page is for the participants" in page
+        assert "you do not take part in them" in page
+        assert f'href="/events/{brokerage.event.slug}/b2b/"' in page
+    anonymous = Client().get(url)
+    assert anonymous.status_code == 302 and anonymous["Location"].startswith("/accounts/login/")
+
+
 def test_a_confirmed_attendee_joins_with_offers_and_availability(brokerage_world):
     brokerage, _, _ = brokerage_world
     user = UserFactory(username="eve")

@@ -20,7 +20,8 @@ PER_PAGE = 30
 
 def brokerage_view(perm: str, *, create: bool = False):
     """Resolve the event's brokerage (404 when the event is not visible or has none, unless `create`)
-    and check `perm` on it: anonymous callers go to the login page, others get a 403."""
+    and check `perm` on it: anonymous callers go to the login page, others get a 403 (on the participants'
+    pages, one saying how to take part)."""
 
     def decorator(view):
         @wraps(view)
@@ -36,12 +37,14 @@ def brokerage_view(perm: str, *, create: bool = False):
                 if not create:
                     raise Http404(_("This event has no B2B meetings."))
                 brokerage = Brokerage(event=event)
-            if not request.user.has_perm(perm, brokerage):
-                if not request.user.is_authenticated:
-                    return redirect_to_login(request.get_full_path())
-                raise PermissionDenied
+            if not request.user.is_authenticated and not request.user.has_perm(perm, brokerage):
+                return redirect_to_login(request.get_full_path())
             if perm == "brokerage.take_part" and me(request, brokerage) is None:
-                raise PermissionDenied  # an admin passes every permission check but takes part in nothing
+                # someone who does not take part (an admin passes every permission check but takes
+                # part in nothing): a 403 that says why and where to join, not the bare one
+                return render_page(request, brokerage, "brokerage/not_participant.html", {}, status=403)
+            if not request.user.has_perm(perm, brokerage):
+                raise PermissionDenied
             return view(request, brokerage, *args, **kwargs)
 
         return wrapper
