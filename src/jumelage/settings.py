@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "django_htmx",
+    "django_countries",  # its translated country names (jumelage.core.templatetags: country_name)
     "rules.apps.AutodiscoverRulesConfig",
     "axes",
     "csp",

@@ -64,7 +64,7 @@ def test_results_show_name_kind_place_ecosystem_badge_and_tagline(client, world)
     assert response.status_code == 200
     page = text(response)
     assert result_names(response) == ["Soleil Wallon"]
-    assert "Startup · Liège, BE" in page
+    assert "Startup · Liège, Belgium" in page  # the country by name, in the reader's language
     assert "Stockage d'énergie solaire" in page
     assert '<span class="badge brand-digital-wallonia">DW</span>' in response.content.decode()
     assert "1 organisation for “energie”" in page
@@ -86,7 +86,7 @@ def test_markup_in_names_places_and_regions_is_shown_as_text(client, world):
     assert "&lt;b&gt;Bold&lt;/b&gt; &amp; Co" in body
     assert result_names(response) == ["<b>Bold</b> & Co"]
     page = text(response)
-    assert 'Liège "<i>centre</i>", BE' in page
+    assert 'Liège "<i>centre</i>", Belgium' in page
     assert "<img src=x onerror=alert(1)>" in page
     assert "<script>alert(1)</script> (1)" in option_text(response, "region")
 
@@ -112,7 +112,7 @@ def test_facet_counts_follow_the_current_results(client, world):
     with_lang = {"HTTP_ACCEPT_LANGUAGE": "en"}
     response = client.get("/directory/", {"q": "robot"}, **with_lang)
     assert option_text(response, "kind") == ["All", "Startup (2)", "Company (1)"]
-    assert option_text(response, "country") == ["All", "BE (1)", "FR (2)"]
+    assert option_text(response, "country") == ["All", "Belgium (1)", "France (2)"]
     assert option_text(response, "region") == ["All", "Bretagne (2)", "Wallonie (1)"]
     assert option_text(response, "ecosystem") == ["All", "Digital Wallonia (1)", "La French Tech (2)"]
     assert option_text(response, "node") == ["All", "French Tech Brussels (1)"]
@@ -121,7 +121,7 @@ def test_facet_counts_follow_the_current_results(client, world):
     response = client.get("/directory/", {"q": "robot", "kind": "startup"}, **with_lang)
     assert result_names(response) == ["Robot One", "Robot Two"]
     assert option_text(response, "kind") == ["All", "Startup (2)", "Company (1)"]
-    assert option_text(response, "country") == ["All", "BE (1)", "FR (1)"]
+    assert option_text(response, "country") == ["All", "Belgium (1)", "France (1)"]
     assert 'value="startup" selected' in response.content.decode()
     assert "Kind: Startup" in text(response)
 
@@ -169,7 +169,7 @@ def test_parameters_combine_with_the_search(client, world):
     make("Robot FR", country="FR", description_en="robots")
     response = client.get("/directory/", {"q": "robots", "country": "FR"})
     assert result_names(response) == ["Robot FR"]
-    assert "Country: FR" in text(response)
+    assert "Country: France" in text(response)
     # The removal link for the country keeps the search.
     assert 'href="?q=robots"' in response.content.decode()
 

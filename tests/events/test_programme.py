@@ -230,7 +230,7 @@ def test_invitations_go_to_every_matching_organisation_in_each_language(
     event, dw, ftbxl, startups, smtp, django_capture_on_commit_callbacks
 ):
     proposal = programme.create_proposal(actor=dw, event=event, kind="mobilise", audience_query=QUERY)
-    assert proposal.title == "Actors to mobilise (Kind: Startup, Country: BE, Theme: Smart city)"
+    assert proposal.title == "Actors to mobilise (Kind: Startup, Country: Belgium, Theme: Smart city)"
     with pytest.raises(ValidationError, match="once every co-organiser has agreed"):
         programme.send_invitations(actor=dw, proposal=proposal)
     programme.decide_proposal(actor=ftbxl, proposal=proposal, approved=True)

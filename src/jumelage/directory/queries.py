@@ -21,6 +21,7 @@ from django.utils.text import capfirst
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
+from jumelage.core.countries import country_name
 from jumelage.directory import facets as directory_facets
 from jumelage.directory import search
 from jumelage.directory.models import Membership, Organisation, OrganisationKind, Stage, Theme
@@ -221,6 +222,8 @@ def describe_filters(active: ActiveFilters) -> list[dict]:
         shown = active.objects.get(name) or {"kind": kinds, "stage": stages}.get(name, {}).get(value) or value
         if name == "theme":
             shown = active.objects["theme"].path
+        elif name == "country":
+            shown = country_name(value)
         out.append(
             {
                 "name": name,

@@ -9,7 +9,15 @@ from django.utils.html import format_html
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 
+from jumelage.core.countries import country_name as _country_name
+
 register = template.Library()
+
+
+@register.filter
+def country_name(code: str) -> str:
+    """'BE' → 'Belgique' in French (core/countries.py)."""
+    return _country_name(code)
 
 
 @register.filter

@@ -9,6 +9,8 @@ from django.utils.safestring import SafeString, mark_safe
 from django.utils.text import capfirst
 from django.utils.translation import gettext
 
+from jumelage.core.countries import country_name
+
 register = template.Library()
 
 _INDENT = ("", "– ", "– – ")  # sub-themes, by depth
@@ -33,7 +35,7 @@ def facet_select(name: str, label: str, options) -> SafeString:
 def _row(org) -> str:
     place = ""
     if org.city or org.country:
-        place = " · " + (f"{escape(org.city)}, " if org.city else "") + escape(org.country or "")
+        place = " · " + (f"{escape(org.city)}, " if org.city else "") + escape(country_name(org.country))
     badges = "".join(
         f'<span class="badge brand-{escape(eco.slug)}">{escape(eco.short_name or eco.name)}</span> '
         for eco in org.ecosystem_badges

@@ -1,0 +1,19 @@
+"""Countries are stored as ISO 3166 two-letter codes ("BE") and shown by name in the reader's language
+("Belgique", "België", "Belgium"), from django-countries' translated names."""
+
+from functools import lru_cache
+
+from django.utils.translation import get_language
+from django_countries import countries
+
+
+def country_name(code: str | None) -> str:
+    """The name of the country ``code`` in the active language; an unknown code is shown as it is."""
+    code = (code or "").strip()
+    return (_name(get_language(), code.upper()) or code) if code else ""
+
+
+@lru_cache(maxsize=2048)
+def _name(language: str | None, code: str) -> str:
+    # django-countries looks the name up afresh each time (10 µs): the directory page shows ~75
+    return str(countries.name(code))
