@@ -61,7 +61,7 @@ def test_visitor_searches_then_filters_and_the_address_keeps_the_filters(page, d
 
     # A facet narrows the results at once; its options show how many organisations each would leave.
     country = page.get_by_label("Pays", exact=True)
-    expect(country.locator("option")).to_have_text(["Tous", "BE (1)", "FR (1)"])
+    expect(country.locator("option")).to_have_text(["Tous", "Belgique (1)", "France (1)"])
     country.select_option("BE")
     expect(result_names(page)).to_have_text(["Wallonie Startup"])
     expect(page).to_have_url(re.compile(r"q=capteur"))
