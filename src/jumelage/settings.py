@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    "django.forms",  # its widget templates, for FORM_RENDERER below
     "django_htmx",
     "django_countries",  # its translated country names (jumelage.core.templatetags: country_name)
     "rules.apps.AutodiscoverRulesConfig",
@@ -85,6 +86,9 @@ MIDDLEWARE = [
 ROOT_URLCONF = "jumelage.urls"
 WSGI_APPLICATION = "jumelage.wsgi.application"
 AUTH_USER_MODEL = "core.User"
+
+# Widget templates are looked up in the project's templates first (templates/django/forms/widgets)
+FORM_RENDERER = "django.forms.renderers.TemplatesSetting"
 
 TEMPLATES = [
     {

@@ -194,7 +194,7 @@ def test_the_dashboard_counts_and_exports(brokerage_world, world):
     p["Bruno"].organisation.memberships.create(ecosystem=world.frenchtech)
     organiser = login(staff)
     page = text(organiser.get(f"/events/{brokerage.event.slug}/b2b/dashboard/"))
-    assert "50 %" in page  # one accepted, one declined
+    assert "50%" in page  # one accepted, one declined (English: no space before the sign)
     pair = f"{world.wallonia.short_name} ↔ {world.frenchtech.short_name}"
     assert "Meetings by ecosystem pair</h2>" in page and f'<th scope="row">{pair}</th><td>1</td>' in page
     response = organiser.get(f"/events/{brokerage.event.slug}/b2b/export.xlsx")

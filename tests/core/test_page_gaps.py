@@ -130,3 +130,13 @@ def test_node_with_members_lists_them(world):
     text = _text(Client().get(reverse("ecosystems:node-detail", args=[world.ftbxl.slug])))
     assert "Paris Deeptech" in text
     assert "No organisation is recorded as a member" not in text
+
+
+def test_select_options_start_with_a_capital_like_the_lines_they_are(world):
+    # model choices are lower case for use inside sentences ("a business offer"); as options they
+    # start a line (the project's select_option.html widget template)
+    page = Client(HTTP_ACCEPT_LANGUAGE="en").get(reverse("opportunities:opportunity-list")).content.decode()
+    assert ">Business offer</option>" in page and ">business offer</option>" not in page
+    page = Client(HTTP_ACCEPT_LANGUAGE="fr").get(reverse("opportunities:opportunity-list")).content.decode()
+    options = re.findall(r"<option value=\"business_offer\"[^>]*>([^<]+)</option>", page)
+    assert options and options[0][0].isupper(), options

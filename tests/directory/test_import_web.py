@@ -116,7 +116,7 @@ def test_progress_is_polled_while_the_job_runs(world):
 
     assert 'hx-trigger="every 1s"' in part and f'hx-get="/directory/import/{job.pk}/status/"' in part
     assert '<progress id="import-progress" max="100" value="25"' in part
-    assert "250 of 1000 rows (25 %)" in part
+    assert "250 of 1000 rows (25%)" in part
     assert "No task worker has picked up" not in part
 
     ImportJob.objects.filter(pk=job.pk).update(created_at=timezone.now() - dt.timedelta(minutes=1))

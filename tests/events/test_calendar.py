@@ -64,7 +64,7 @@ def test_the_event_ics_names_every_partner_in_order(world, client):
     assert item.decoded("DTEND") == event.ends_at
     assert str(item["UID"]) == f"event-{event.pk}@jumelage"
     assert str(item["STATUS"]) == "CONFIRMED"
-    assert str(item["LOCATION"]) == "BeCentral, Bruxelles, BE"
+    assert str(item["LOCATION"]) == "BeCentral, Bruxelles, Belgium"  # the country by name
     assert str(item["URL"]).endswith("/events/smart-city-day/")
     description = str(item["DESCRIPTION"])
     assert description.startswith(

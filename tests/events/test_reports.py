@@ -88,7 +88,7 @@ def test_figures_equal_what_the_registrations_say(world, setting):
         ("La French Tech", 1, 0),
         ("Not a member organisation", 1, 1),
     ]
-    assert rows(report.breakdowns, "country") == [("FR", 2, 1), ("BE", 1, 1)]
+    assert rows(report.breakdowns, "country") == [("France", 2, 1), ("Belgium", 1, 1)]  # by name
     # The registration's own answer first, else the directory's: Paris Deeptech is a startup.
     assert rows(report.breakdowns, "kind") == [("Startup", 2, 1), ("Company", 1, 1)]
     assert rows(report.breakdowns, "node") == [
@@ -127,7 +127,7 @@ def test_report_page_shows_charts_tables_and_highlights_your_share(world, settin
     assert page.status_code == 200
     assert "<h1>Report: Smart City Day</h1>" in html
     assert (
-        "Your share: French Tech Brussels brought 2 of the 3 confirmed registrations (66.7 %), and 1 of "
+        "Your share: French Tech Brussels brought 2 of the 3 confirmed registrations (66.7%), and 1 of "
         "them were checked in." in html
     )
     # One highlighted row: French Tech Brussels', marked in text too (not by colour alone).
@@ -301,8 +301,8 @@ def test_report_csv_and_xlsx_hold_the_same_figures(world, setting, pitches, clie
     assert summary["Partners"] == "Digital Wallonia (lead organiser) | French Tech Brussels (co-organiser)"
     assert sections["By country"] == [
         ["Country", "Registered", "Checked in"],
-        ["FR", "2", "1"],
-        ["BE", "1", "1"],
+        ["France", "2", "1"],
+        ["Belgium", "1", "1"],
     ]
     assert sections["Who came through which partner"][1:] == [
         ["Digital Wallonia", "lead organiser", "1", "33.3", "1", "50.0"],

@@ -1,6 +1,7 @@
 from django import forms
 from django.forms import formset_factory
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from jumelage.brokerage.models import MeetingSession, Slot
 from jumelage.directory.models import Theme
@@ -48,8 +49,8 @@ class SetupForm(forms.Form):
 class SessionForm(forms.Form):
     name = forms.CharField(label=_("Session"), max_length=80, required=False)
     date = forms.DateField(label=_("Date"), required=False, widget=forms.DateInput(**DATE_INPUT))
-    start = forms.TimeField(label=_("From"), required=False, widget=forms.TimeInput(**TIME_INPUT))
-    end = forms.TimeField(label=_("To"), required=False, widget=forms.TimeInput(**TIME_INPUT))
+    start = forms.TimeField(label=pgettext_lazy("start time", "From"), required=False, widget=forms.TimeInput(**TIME_INPUT))
+    end = forms.TimeField(label=pgettext_lazy("end time", "To"), required=False, widget=forms.TimeInput(**TIME_INPUT))
 
     def clean(self):
         data = super().clean()

@@ -24,6 +24,7 @@ from django.utils.translation import gettext as _
 from icalendar import Calendar
 from icalendar import Event as ICalEvent
 
+from jumelage.core.countries import country_name
 from jumelage.ecosystems.models import Ecosystem, NetworkNode
 from jumelage.events import queries
 from jumelage.events.models import Event, EventPartner, Session
@@ -69,7 +70,7 @@ def _lang() -> str:
 def place_line(event: Event) -> str:
     if event.online:
         return _("Online") + (f" — {event.online_url}" if event.online_url else "")
-    parts = [event.venue, event.street, " ".join(p for p in (event.postcode, event.city) if p), event.country]
+    parts = [event.venue, event.street, " ".join(p for p in (event.postcode, event.city) if p), country_name(event.country)]
     return ", ".join(p for p in parts if p)
 
 

@@ -7,9 +7,11 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from jumelage.core.countries import country_name
 from jumelage.directory.admin import editable_organisations
 from jumelage.directory.forms import ThemeChoiceField
 from jumelage.directory.models import Organisation
+from jumelage.directory.textsearch import strip_accents
 from jumelage.ecosystems.models import Ecosystem, NetworkNode
 from jumelage.ecosystems.rules import is_platform_admin, is_staff_anywhere
 from jumelage.opportunities.models import MAX_DESCRIPTION, MAX_MESSAGE, Market, Opportunity, Stage
@@ -152,7 +154,7 @@ class OpportunityFilterForm(forms.Form):
     kind = forms.ChoiceField(label=_("Kind"), required=False)
     theme = forms.ChoiceField(label=_("Theme"), required=False)
     ecosystem = forms.ChoiceField(label=_("Published by a member of"), required=False)
-    country = forms.CharField(label=_("Country of the publisher"), required=False, max_length=2)
+    country = forms.ChoiceField(label=_("Country of the publisher"), required=False)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -170,6 +172,16 @@ class OpportunityFilterForm(forms.Form):
             ("", _("Any ecosystem")),
             *Ecosystem.objects.order_by("name").values_list("slug", "name"),
         ]
+        # the publishers' countries, by name in the reader's language (the value stays the ISO code)
+        codes = (
+            Opportunity.objects.filter(status=Opportunity.Status.PUBLISHED)
+            .exclude(organisation__country="")
+            .values_list("organisation__country", flat=True)
+        )
+        named = sorted(
+            ((c, country_name(c)) for c in set(codes)), key=lambda c: strip_accents(c[1]).casefold()
+        )
+        self.fields["country"].choices = [("", _("Any country")), *named]
 
 
 class InterestForm(forms.Form):

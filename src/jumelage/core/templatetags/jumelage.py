@@ -5,6 +5,7 @@ classes (`brand-<slug>-fill`, served by /brands.css), never from inline styles, 
 """
 
 from django import template
+from django.utils import formats
 from django.utils.html import format_html
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
@@ -12,6 +13,14 @@ from django.utils.translation import gettext as _
 from jumelage.core.countries import country_name as _country_name
 
 register = template.Library()
+
+
+@register.filter
+def percent(value) -> str:
+    """66.7 → "66,7 %" in French (a no-break space before the sign), "66.7%" in English, "66,7%" in Dutch."""
+    if value is None or value == "":
+        return ""
+    return _("%(number)s%%") % {"number": formats.localize(value)}
 
 
 @register.filter

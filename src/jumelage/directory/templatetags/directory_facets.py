@@ -7,13 +7,19 @@ from html import escape
 from django import template
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.text import capfirst
-from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy, pgettext_lazy
 
 from jumelage.core.countries import country_name
 
 register = template.Library()
 
 _INDENT = ("", "– ", "– – ")  # sub-themes, by depth
+# "All" agrees with the facet's name in French ("Thématique : Toutes", "Pays : Tous")
+_ALL = {
+    "": gettext_lazy("All"),
+    "theme": pgettext_lazy("all themes", "All"),
+    "region": pgettext_lazy("all regions", "All"),
+}
 
 
 @register.simple_tag
@@ -28,7 +34,7 @@ def facet_select(name: str, label: str, options) -> SafeString:
     return mark_safe(
         f'<div class="field">\n<label for="facet-{name}">{escape(str(label))}</label>\n'
         f'<select id="facet-{name}" name="{name}">\n'
-        f'<option value="">{escape(gettext("All"))}</option>\n{items}\n</select>\n</div>'
+        f'<option value="">{escape(str(_ALL.get(name, _ALL[""])))}</option>\n{items}\n</select>\n</div>'
     )
 
 

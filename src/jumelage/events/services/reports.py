@@ -24,6 +24,7 @@ from django.utils.translation import gettext as _
 
 from jumelage.core import mail
 from jumelage.core.audit import log_action
+from jumelage.core.countries import country_name
 from jumelage.core.models import AuditLog
 from jumelage.directory.models import Membership, OrganisationKind
 from jumelage.events.models import Call, Event, EventPartner, Feedback, Registration, Submission
@@ -207,7 +208,7 @@ def build_report(*, event: Event, user=None, now: datetime | None = None) -> Rep
         came = 1 if checked_in_at is not None else 0
         report.came += came
         ecos, nodes = member_of.get(org_id, ((), ()))
-        country = (reg_country or org_country or "").upper() or not_given
+        country = country_name((reg_country or org_country or "").upper()) or not_given
         kind = reg_kind or org_kind or ""
         if kind not in kinds:
             kinds[kind] = kind_label(kind) if kind else not_given
