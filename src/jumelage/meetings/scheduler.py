@@ -12,7 +12,7 @@ Path: pre-checks (obvious infeasibility, named; a lock takes its slot from the p
 meetings) → the per-participant lower bound (checks.breaks_lower_bound: fewest runs of busy slots
 given availability, sessions and locks, exact by dynamic programming) → greedy construction +
 simulated annealing (a first schedule and CP-SAT's hint: 0.8 s on events of more than HINT_MEETINGS
-meetings, 0.05 s otherwise, at a 10 s limit) → CP-SAT (scheduling/cpsat.py): "at most <bound>
+meetings with locked or ordered meetings, 0.05 s otherwise, at a 10 s limit) → CP-SAT (scheduling/cpsat.py): "at most <bound>
 breaks?" first, then a short optimisation run for CP-SAT's objective bound, then a linear search "at
 most k breaks?" upwards — the first satisfiable k is optimal, every refuted k is a proven lower bound.
 When CP-SAT refuted the bound on a long day, a SAT search of the same k (scheduling/sat.py, CaDiCaL)
@@ -202,12 +202,15 @@ def solve(
     from jumelage.meetings.scheduling.heuristic import local_search
 
     if heuristic_share is None:
-        # the local search's schedule is CP-SAT's hint: on the events of more than HINT_MEETINGS
-        # meetings it shortens CP-SAT's search at the bound (ticf-14crafa/forum-14 forb0003/original
-        # "at most <bound>?": 4.6–8.1 s hinted, 5.4 s to over 9 s without, load 7–8); on the others
-        # CP-SAT decides as fast without it (the search found no schedule in 0.2 s on most of them)
-        # and 0.8 s of it was most of the time of the easy events
-        heuristic_share = HINT_SHARE if n > HINT_MEETINGS else SHORT_SHARE
+        # the local search's schedule is CP-SAT's hint and first incumbent. It pays on the events of
+        # more than HINT_MEETINGS meetings with locked or ordered meetings (forum-14 / ticf-14crafa
+        # fixed020-Forb: 5.5–7.0 s and 6.7 s against 5.6–10.0 s and 8.0 s without it, CP-SAT runs an
+        # optimisation for a first schedule instead; forum-14.prec15: 5.0 s against none in 10 s).
+        # Without them CP-SAT decides the bound as fast unhinted, and the 0.8 s are lost
+        # (ticf-14crafa / forum-14 original and forb0003: 1.5–2.4 s against 1.9–3.2 s, quiet machine,
+        # 27 Nov); on small events it found no schedule in 0.2 s and 0.8 s was most of their time
+        pinned = any(m.fixed_slot is not None or m.after for m in problem.meetings)
+        heuristic_share = HINT_SHARE if n > HINT_MEETINGS and pinned else SHORT_SHARE
     budget = time_limit * (heuristic_share if use_exact else 1.0)
     best, best_obj = local_search(
         prep,
