@@ -51,7 +51,11 @@ class ThemeOverlapFallback:
             reasons = [_FallbackReason("themes", tuple(sorted(shared))[:3], "shared themes")]
             if cross:
                 reasons.append(
-                    _FallbackReason("cross_border", (f"{src.country} → {d.country}",), "cross-border")
+                    _FallbackReason(
+                        "cross_border",
+                        (f"{src.country or src.ecosystem} → {d.country or d.ecosystem}",),
+                        "cross-border",
+                    )
                 )
             out.append(_FallbackSuggestion(d.id, d.kind, score, tuple(reasons)))
         out.sort(key=lambda s: (-s.score, s.id))

@@ -7,7 +7,9 @@ from dataclasses import dataclass, field
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
+from jumelage.core.countries import country_name
 from jumelage.directory.models import Theme
+from jumelage.matchmaking.engine.text import DISPLAY_STOPWORDS, tokens
 from jumelage.matchmaking.models import OPPORTUNITY, ORGANISATION, Suggestion, SuggestionFeedback
 
 
@@ -25,7 +27,7 @@ class SuggestionView:
 
     @property
     def explanation(self) -> str:
-        return "; ".join(self.reasons)
+        return join_reasons(self.reasons)
 
     def as_dict(self) -> dict:
         return {
@@ -39,14 +41,44 @@ class SuggestionView:
         }
 
 
-def _reason_text(reason: dict, theme_labels: dict[str, str], node_names: dict[str, str]) -> str:
+ROUTE = " → "  # how the engine writes a cross-border reason's value: "FR → BE" (or ecosystem slugs)
+
+
+def join_reasons(reasons) -> str:
+    """Reasons as one line, with the reader's punctuation (French: a non-breaking space before ";")."""
+    # Translators: between two reasons of a suggestion ("shared themes: Energy; matching words: data").
+    # French puts a non-breaking space (U+00A0) before the semicolon.
+    return _("; ").join(str(r) for r in reasons)
+
+
+def _is_country(value: str) -> bool:
+    return len(value) == 2 and value.isalpha() and value.isupper()
+
+
+def _place(value: str, ecosystem_names: dict[str, str]) -> str:
+    """A country code or an ecosystem slug, as the reader calls it ("BE" → "Belgique" in French)."""
+    value = value.strip()
+    return country_name(value) if _is_country(value) else ecosystem_names.get(value, value)
+
+
+def _reason_text(
+    reason: dict,
+    theme_labels: dict[str, str],
+    node_names: dict[str, str],
+    ecosystem_names: dict[str, str] | None = None,
+) -> str:
     code, values = reason.get("code", ""), [str(v) for v in reason.get("values", [])]
+    ecosystem_names = ecosystem_names or {}
     joined = ", ".join(values)
     if code == "themes":
         return _("shared themes: %(themes)s") % {"themes": ", ".join(theme_labels.get(v, v) for v in values)}
     if code == "text":
-        return _("matching words: %(words)s") % {"words": joined}
+        # Rows stored before the engine showed words as written may still hold stop words: left out.
+        words = [w for w in values if not set(tokens(w)) <= DISPLAY_STOPWORDS]
+        return _("matching words: %(words)s") % {"words": ", ".join(words)} if words else ""
     if code == "worked_with":
+        if values == ["you"]:  # the engine's word for a source without an organisation
+            return _("worked with you before")
         return _("worked with %(name)s before") % {"name": joined}
     if code == "network":
         return _("partner of your partners: %(names)s") % {"names": joined}
@@ -57,9 +89,13 @@ def _reason_text(reason: dict, theme_labels: dict[str, str], node_names: dict[st
     if code == "place":
         return _("place named in the text: %(place)s") % {"place": joined}
     if code == "country_named":
-        return _("country named in the text: %(country)s") % {"country": joined}
+        names = ", ".join(_place(v, ecosystem_names) for v in values if v)
+        return _("country named in the text: %(country)s") % {"country": names} if names else ""
     if code == "cross_border":
-        return _("cross-border: %(route)s") % {"route": joined}
+        sides = [_place(v, ecosystem_names) for v in joined.split(ROUTE.strip())]
+        if len(sides) != 2 or not all(sides):
+            return _("across the partnership")
+        return _("cross-border (%(from)s → %(to)s)") % {"from": sides[0], "to": sides[1]}
     if code == "complement":
         labels = {
             "offer ↔ request": _("an offer for your request"),
@@ -69,7 +105,7 @@ def _reason_text(reason: dict, theme_labels: dict[str, str], node_names: dict[st
         }
         return labels.get(joined, joined)
     if code == "name":
-        return _("named in the text")
+        return _("its name appears in the text")
     if code == "accepted":
         return _("you found it useful before")
     return reason.get("text", "")
@@ -77,23 +113,34 @@ def _reason_text(reason: dict, theme_labels: dict[str, str], node_names: dict[st
 
 def reason_texts(groups: list[list[dict]]) -> list[list[str]]:
     """Each group of reasons (dicts: code, values, English text) in the current language, reading the
-    theme labels and node names they name in two queries for all groups."""
-    from jumelage.ecosystems.models import NetworkNode
+    theme labels, node names and ecosystem names they name in three queries for all groups."""
+    from jumelage.ecosystems.models import Ecosystem, NetworkNode
 
-    codes = {
-        v for reasons in groups for x in reasons if x.get("code") == "themes" for v in x.get("values", [])
+    def values(*codes: str) -> set[str]:
+        return {
+            str(v)
+            for reasons in groups
+            for x in reasons
+            if x.get("code") in codes
+            for v in x.get("values", [])
+        }
+
+    codes = values("themes")
+    theme_labels = {t.code: t.label for t in Theme.objects.filter(code__in=codes)} if codes else {}
+    slugs = {v.removeprefix("node:") for v in values("same_group", "co_member")}
+    node_names = (
+        {f"node:{n.slug}": n.name for n in NetworkNode.objects.filter(slug__in=slugs)} if slugs else {}
+    )
+    places = {
+        side.strip()
+        for v in values("cross_border", "country_named")
+        for side in v.split(ROUTE.strip())
+        if side.strip() and not _is_country(side.strip())
     }
-    theme_labels = {t.code: t.label for t in Theme.objects.filter(code__in=codes)}
-    slugs = {
-        v.removeprefix("node:")
-        for reasons in groups
-        for x in reasons
-        if x.get("code") in {"same_group", "co_member"}
-        for v in x.get("values", [])
-    }
-    node_names = {f"node:{n.slug}": n.name for n in NetworkNode.objects.filter(slug__in=slugs)}
+    ecosystem_names = {e.slug: e.name for e in Ecosystem.objects.filter(slug__in=places)} if places else {}
     return [
-        [t for t in (_reason_text(x, theme_labels, node_names) for x in reasons) if t] for reasons in groups
+        [t for t in (_reason_text(x, theme_labels, node_names, ecosystem_names) for x in reasons) if t]
+        for reasons in groups
     ]
 
 

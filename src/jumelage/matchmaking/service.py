@@ -219,7 +219,12 @@ def _relevant(s) -> bool:
     contributions = getattr(s, "contributions", None)
     if contributions is None:  # the fallback ranker only returns theme matches
         return s.score > 0
-    return s.score > 0 and any(contributions.get(name, 0) > 0 for name in RELEVANCE)
+    signals = {name for name in RELEVANCE if contributions.get(name, 0) > 0}
+    if signals <= {"text", "text_breadth"} and not any(r.code == "text" for r in s.reasons):
+        # Words in common, but only words that explain nothing ("partners", "notre", "zoeken"): the
+        # engine shows no matching word, and neither is it a reason to introduce two organisations.
+        return False
+    return s.score > 0 and bool(signals)
 
 
 def compute(

@@ -200,7 +200,9 @@ class _Query:
     partners: dict[str, float]
     party_groups: frozenset[str]
     terms: list[tuple[int, float]]
-    surface: dict[str, str]
     words: set[str]
     named_countries: frozenset[str]
     owner_terms: list[tuple[int, float]]
+    # Query term → the word of the source text it came from, as written: filled by the explanations on
+    # first use (most queries' reasons need it once; ranking never does).
+    surface: dict[str, str] | None = None

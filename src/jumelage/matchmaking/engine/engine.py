@@ -24,7 +24,7 @@ from .features import FeaturesMixin
 from .geo import countries_named
 from .geography import GeographyMixin
 from .store import StoreMixin
-from .text import query_surface, tokens
+from .text import tokens
 
 __all__ = ["DEFAULT_WEIGHTS", "FEATURES", "REASON_TEXT", "MatchEngine"]
 
@@ -64,12 +64,8 @@ class MatchEngine(StoreMixin, FeaturesMixin, GeographyMixin, ExplainMixin):
             partners[k] = max(partners.get(k, 0.0), v)
         partners.pop(party, None)
         counts: Counter[str] = Counter()
-        surface: dict[str, str] = {}
         for passage in src.texts:
-            lang, c = _analysed(passage.text, passage.language)
-            counts.update(c)
-            for term, word in query_surface(passage.text, lang).items():
-                surface.setdefault(term, word)
+            counts.update(_analysed(passage.text, passage.language)[1])
         vocab = self.index.vocab
         weighted = []
         for term, tf in counts.items():
@@ -88,7 +84,6 @@ class MatchEngine(StoreMixin, FeaturesMixin, GeographyMixin, ExplainMixin):
             partners=partners,
             party_groups=(party_doc.groups if party_doc else frozenset()) | src.groups,
             terms=weighted[: self.max_query_terms],
-            surface=surface,
             words=words,
             named_countries=countries_named(words),
             owner_terms=self._owner_terms(src, party_doc),

@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import numpy as np
 
-from .common import _Query
+from .common import _analysed, _Query
 from .documents import Reason
+from .text import same_word, surface_words
 
 MAX_REASONS = 4
+MAX_WORDS = 4  # matching words shown in one reason
+CLEAREST = ("text", "themes")
 
 REASON_TEXT = {
     "text": "matching words: {}",
@@ -29,6 +32,14 @@ REASON_TEXT = {
 class ExplainMixin:
     """`_reasons` for MatchEngine: the best few reasons behind one suggestion, strongest first."""
 
+    def _surface(self, q: _Query) -> dict[str, str]:
+        """The query terms' words as the source text writes them (see text.surface_words), once per query.
+        A term with no word to show (a stop word or filler in every occurrence) is simply absent."""
+        if q.surface is None:
+            passages = [(p.text, _analysed(p.text, p.language)[0]) for p in q.src.texts]
+            q.surface = surface_words(passages, {self.index.terms[t] for t, _ in q.terms})
+        return q.surface
+
     def _reasons(
         self, q: _Query, i: int, contrib: dict[str, float], pscores: np.ndarray
     ) -> tuple[Reason, ...]:
@@ -45,8 +56,14 @@ class ExplainMixin:
         if contrib.get("text", 0) > 0 and self.passages[i]:
             best = max(self.passages[i], key=lambda p: pscores[p])
             present = set(self.index.fwd_terms[best].tolist())
-            terms = [self.index.terms[t] for t, _ in q.terms if t in present]
-            matched = [q.surface.get(t, t) for t in terms][:4]
+            surface = self._surface(q)
+            matched: list[str] = []
+            for t, _ in q.terms:  # most informative first
+                word = surface.get(self.index.terms[t]) if t in present else None
+                if word and not any(same_word(word, w) for w in matched):
+                    matched.append(word)
+                    if len(matched) == MAX_WORDS:
+                        break
             if matched:
                 add("text", tuple(matched), contrib["text"] + contrib.get("text_breadth", 0))
         shared = sorted(set(q.src.themes) & set(doc.themes), key=lambda t: -doc.themes[t])[:3]
@@ -90,7 +107,11 @@ class ExplainMixin:
         add("accepted")
         parts.sort(key=lambda p: -p[0])
         kept = [r for _, r in parts[:MAX_REASONS]]
-        themes = next((r for _, r in parts if r.code == "themes"), None)
-        if themes is not None and themes not in kept:  # shared themes are the clearest reason: always shown
-            kept[-1] = themes
+        # Matching words and shared themes are the clearest reasons: always shown, in place of the
+        # weakest others (and a suggestion without a word to show is one made on filler alone).
+        for code in CLEAREST:
+            reason = next((r for _, r in parts if r.code == code), None)
+            if reason is not None and reason not in kept:
+                weakest = max(j for j, r in enumerate(kept) if r.code not in CLEAREST)
+                kept[weakest] = reason
         return tuple(kept)

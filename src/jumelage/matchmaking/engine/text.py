@@ -12,16 +12,24 @@ Language detection is two-stage, because most texts are long and the product car
    langid.py), restricted to the same languages; below `MIN_CONFIDENCE` the text stays "unknown".
 An unknown or unsupported language is not stemmed (tokens are still accent-free and casefolded), so a
 text in an unexpected language still matches itself and other texts sharing its words.
+
+Explanations show matched words as their author wrote them ("énergie", "cybersécurité", "gegevens"), never
+a stem or a folded form: `surface_words` maps index terms back to the source text's own words, leaving out
+`DISPLAY_STOPWORDS` (function words and profile filler that explain nothing: "notre", "cherchons",
+"zoeken", "partners"), and `same_word` tells two shown words that are one word in two forms.
 """
 
 from __future__ import annotations
 
+import re
+import unicodedata
 from collections import Counter
+from collections.abc import Container, Iterable
 from functools import lru_cache
 
 import snowballstemmer
 
-from jumelage.directory.textsearch import normalise
+from jumelage.directory.textsearch import MAX_TERM_LENGTH, normalise
 
 # Language code → Snowball algorithm. FR/NL/EN are the product's languages; the others occur in the
 # cross-border benchmark data and cost nothing to support.
@@ -160,11 +168,114 @@ def analyse(text: str, language: str | None = None) -> tuple[str | None, Counter
     return language, counts
 
 
-def query_surface(text: str, language: str | None) -> dict[str, str]:
-    """Stem → the first word of `text` it came from, to show matched words in explanations."""
-    out: dict[str, str] = {}
-    lang = language if language in STEMMERS else None
-    for t in tokens(text):
-        if len(t) >= 2 and t not in _ALL_STOPWORDS:
-            out.setdefault(stem(t, lang), t)
-    return out
+# ---- Words shown in explanations ------------------------------------------------------------------------
+
+# Never shown as a "matching word", whatever the text's language (accent-free, as `normalise` yields them).
+# Indexing keeps its short lists above (the ranking and its benchmark rest on them; BM25's idf already
+# makes these words weigh little); this longer list only keeps explanations free of words that explain
+# nothing. Function words after the Snowball project's French, Dutch and English stop-word lists
+# (snowballstem.org, BSD licence; no maintained list is a dependency of the project), plus the filler of
+# partner-search profiles: seeking, offering and wishing verbs, "partner" and "partnership".
+_DISPLAY_STOPWORDS_TEXT = {
+    "fr": """au aux avec ce ces dans de des du elle en et eux il ils je la le les leur leurs lui ma mais me
+        meme mes moi mon ne nos notre nous on ou par pas pour qu que qui sa se ses son sur ta te tes toi ton
+        tu un une vos votre vous c d j l a m n s t y ete etee etees etes etant suis es est sommes etes sont
+        serai seras sera serons serez seront serais serait serions seriez seraient etais etait etions etiez
+        etaient fus fut fumes futes furent sois soit soyons soyez soient fusse fusses fussions fussiez
+        fussent ayant eu eue eues eus ai as avons avez ont aurai auras aura aurons aurez auront aurais
+        aurait aurions auriez auraient avais avait avions aviez avaient eut eumes eutes eurent aie aies ait
+        ayons ayez aient eusse eusses eut eussions eussiez eussent ceci cela cet cette ici ils les
+        leurs quel quels quelle quelles sans soi tout tous toute toutes tres plus moins aussi ainsi dont
+        comme entre vers chez afin etc peut peuvent pouvons pouvez faire fait font faisons avons ou
+        cherchons cherche cherchent chercher recherchons recherchent proposons propose proposent proposer
+        offrons offre offrent offrir souhaitons souhaite souhaitent souhaiter voulons veut veulent vouloir
+        desirons partenaire partenaires partenariat partenariats""",
+    "nl": """aan al alles als altijd andere ben bij daar dan dat de der deze die dit doch doen door dus een
+        eens en er ge geen geweest haar had heb hebben heeft hem het hier hij hoe hun iemand iets ik in is
+        ja je kan kon kunnen maar me meer men met mij mijn moet na naar niet niets nog nu of om omdat onder
+        ons onze ook op over reeds te tegen toch toen tot u uit uw van veel voor want waren was wat werd
+        wezen wie wil worden wordt zal ze zelf zich zij zijn zo zonder zou jullie onze hun via per tussen
+        binnen sinds zoals waar welke wij we elke ieder hebt zoek zoeken zoekt gezocht bieden biedt bied
+        aanbieden aangeboden willen wensen wenst partner partners partnerschap partnerschappen""",
+    "en": """a about above after again against all am an and any are as at be because been before being
+        below between both but by can could did do does doing down during each few for from further had has
+        have having he her here hers herself him himself his how i if in into is it its itself just me more
+        most my myself no nor not now of off on once only or other our ours ourselves out over own same she
+        should so some such than that the their theirs them themselves then there these they this those
+        through to too under until up very was we were what when where which while who whom why will with
+        would you your yours yourself yourselves us also via per within across among etc
+        seek seeks seeking sought look looks looking offer offers offering offered provide provides
+        providing wish wishes want wants partner partners partnership partnerships""",
+}
+DISPLAY_STOPWORDS: frozenset[str] = _ALL_STOPWORDS.union(
+    *(w.split() for w in _DISPLAY_STOPWORDS_TEXT.values())
+)
+
+_WORD = re.compile(r"[^\W_]+")
+# A word that opens a sentence: at the start, or after a sentence's end (or a bullet, a dash, a line
+# break) and any spaces, opening quotes and brackets.
+_OPENING_WORD = re.compile(r"(?:^|[.!?…:;\n\r•·*–—|])[ \t\u00a0\u202f\"'«“‘(\[]*([^\W_]+)")
+
+
+def surface_words(passages: Iterable[tuple[str, str | None]], wanted: Container[str]) -> dict[str, str]:
+    """Index term → the word of the passages it came from, as written, for the `wanted` terms.
+
+    `passages`: (text, language as `analyse` used it). Stop words and filler (`DISPLAY_STOPWORDS`) and
+    numbers are left out. Among a term's occurrences the accented form wins ("énergie" over "energie"),
+    then one written in lower case, then one capitalised inside a sentence (a name, an acronym: "IoT");
+    a word only seen capitalised at a sentence's start is shown in lower case ("Énergie" → "énergie")."""
+    best: dict[str, tuple[tuple[int, int, int], str]] = {}
+    order = 0
+    for raw, language in passages:
+        text = raw if raw.isascii() else unicodedata.normalize("NFC", raw)
+        stem_language = language if language in STEMMERS else None
+        stop = STOPWORDS.get(language, _ALL_STOPWORDS) if language else _ALL_STOPWORDS
+        cache = _STEM_CACHE.get((language, stem_language), {})
+        written = _WORD.findall(text)
+        opening: Counter[str] | None = None  # words at a sentence's start, counted for capitalised words
+        every: Counter[str] | None = None
+        for word in dict.fromkeys(written):  # each distinct spelling once, in order of appearance
+            if word.isascii():
+                token = word.lower()[:MAX_TERM_LENGTH]
+            else:  # folded as the index folds it ("Énergie" → "energie"); skip what it would split
+                parts = tokens(word)
+                if len(parts) != 1:
+                    continue
+                token = parts[0]
+            if token in DISPLAY_STOPWORDS or token.isdigit():
+                continue
+            term = cache.get(token)
+            if term is None:
+                term = "" if token in stop or len(token) < 2 else stem(token, stem_language)
+            if not term or term not in wanted:
+                continue
+            order += 1
+            if word == word.lower():
+                casing = 0
+            else:
+                if opening is None or every is None:
+                    opening, every = Counter(_OPENING_WORD.findall(text)), Counter(written)
+                if every[word] > opening[word]:  # also inside a sentence: a name, an acronym
+                    casing = 1
+                else:
+                    casing = 2
+                    if word[1:] == word[1:].lower():
+                        word = word[0].lower() + word[1:]
+            rank = (0 if word.isascii() else -sum(not c.isascii() for c in word), casing, order)
+            kept = best.get(term)
+            if kept is None or rank < kept[0]:
+                best[term] = (rank, word)
+    return {term: word for term, (_rank, word) in best.items()}
+
+
+@lru_cache(maxsize=4096)
+def _word_keys(word: str) -> frozenset[str]:
+    folded = " ".join(tokens(word))
+    return frozenset({folded, *(stem(folded, lang) for lang in ("fr", "nl", "en"))})
+
+
+def same_word(a: str, b: str) -> bool:
+    """Whether two shown words are one word in two forms: accents or case ("energie", "Énergie"),
+    inflection ("hôpital", "hôpitaux") or the French, Dutch and English forms of one cognate
+    ("cybersécurité", "cybersecurity")."""
+    return not _word_keys(a).isdisjoint(_word_keys(b))
