@@ -113,7 +113,7 @@ def test_someone_not_taking_part_cannot_ask(brokerage_world):
 
 
 def test_a_participants_page_tells_someone_not_taking_part_why_and_where_to_join(brokerage_world, world):
-    brokerage, _, staff = brokerage_world
+    brokerage, _, _staff = brokerage_world
     url = f"/events/{brokerage.event.slug}/b2b/agenda/"
     for user in (UserFactory(), world.users["admin"]):  # an admin takes part in nothing either
         response = login(user).get(url)

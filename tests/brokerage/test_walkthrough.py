@@ -134,9 +134,11 @@ def test_the_dashboard_names_themes_in_the_readers_language_and_explains_its_rat
         '<th scope="row">Stationnement intelligent</th><td>1</td>' in french and "Smart parking" not in french
     )
     assert '<th scope="row">sans écosystème ↔ sans écosystème</th><td>1</td>' in french
-    assert "Taux d’acceptation : les demandes acceptées parmi celles qui ont reçu une réponse" in french
+    assert "Taux d’acceptation\u00a0: les demandes acceptées parmi celles qui ont reçu une réponse" in french
+    assert "<dd>100\u00a0%</dd>" in french  # the acceptance rate, with French spacing
     dutch = text(login(staff, "nl").get(url))
     assert '<th scope="row">Slim parkeren</th><td>1</td>' in dutch
+    assert "<dd>100%</dd>" in dutch
 
 
 def test_the_export_and_the_meetings_list_give_each_slot_its_day(brokerage_world, publish_schedule):

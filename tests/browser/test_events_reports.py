@@ -82,7 +82,7 @@ def test_co_organiser_staff_read_the_report_and_record_an_outcome(new_page, worl
 
     expect(page.get_by_role("heading", level=1)).to_have_text("Report: Smart City Day")
     expect(page.locator(".own-share-summary")).to_contain_text(
-        "Your share: French Tech Brussels brought 2 of the 3 confirmed registrations (66.7 %)"
+        "Your share: French Tech Brussels brought 2 of the 3 confirmed registrations (66.7%)"
     )
     own = page.locator("#table-partners tr.own-share")
     expect(own).to_have_count(1)
@@ -91,7 +91,7 @@ def test_co_organiser_staff_read_the_report_and_record_an_outcome(new_page, worl
     expect(page.locator("svg.bar-chart[role=img]")).to_have_count(5)
     expect(page.get_by_role("img", name="By country")).to_be_visible()
     expect(page.locator("#table-country tbody tr")).to_have_count(2)
-    expect(page.locator("#table-country tbody tr").first).to_contain_text("FR")
+    expect(page.locator("#table-country tbody tr").first).to_contain_text("France")
     expect(page.locator(".report-comments")).to_contain_text("Des contacts utiles")
     expect(page.get_by_role("link", name="Attendee list as XLSX")).to_be_visible()
 

@@ -62,7 +62,7 @@ def test_staff_imports_a_file_with_bad_rows_and_reads_the_report(page, world):
             "5",
             "name",
             re.compile(
-                r"« =HYPERLINK\(1\) » commence par « = », qu’un tableur exécuterait comme une formule"
+                r"«\s=HYPERLINK\(1\)\s» commence par «\s=\s», qu’un tableur exécuterait comme une formule"
             ),
         ]
     )

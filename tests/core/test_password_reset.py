@@ -43,7 +43,7 @@ def test_a_forgotten_password_is_replaced_through_the_e_mailed_link(db, smtp, se
     assert "https://jumelage.example.org/accounts/password/reset/" in message.text()
     # in Dutch, the account's language (the visitor's page was in English)
     assert message.subject == "Kies een nieuw wachtwoord voor Jumelage"
-    assert "Uw login is: lea" in message.text()
+    assert "Uw gebruikersnaam is: lea" in message.text()
 
     # she had locked herself out trying old passwords
     for _ in range(settings.AXES_FAILURE_LIMIT):

@@ -98,7 +98,9 @@ def test_profile_shows_facts_identifiers_themes_memberships_and_source(client, w
     assert '<p class="lead" lang="fr">Des capteurs pour la ville</p>' in body
     assert "https://wallonie-startup.example.be/" in body
     assert "Rue de Fer 1" in body and "5000 Namur" in body and "Wallonie, Belgium" in body
-    assert "Wallonie, Belgique" in page(client, org.slug, "fr")[1]  # the country named in the reader's language
+    assert (
+        "Wallonie, Belgique" in page(client, org.slug, "fr")[1]
+    )  # the country named in the reader's language
     assert "2019" in body and "10–49 employees" in body and "Seed" in body
     assert "0123.456.749" in body
     assert "732 829 320" in body  # SIREN printed in groups of three

@@ -49,8 +49,12 @@ class SetupForm(forms.Form):
 class SessionForm(forms.Form):
     name = forms.CharField(label=_("Session"), max_length=80, required=False)
     date = forms.DateField(label=_("Date"), required=False, widget=forms.DateInput(**DATE_INPUT))
-    start = forms.TimeField(label=pgettext_lazy("start time", "From"), required=False, widget=forms.TimeInput(**TIME_INPUT))
-    end = forms.TimeField(label=pgettext_lazy("end time", "To"), required=False, widget=forms.TimeInput(**TIME_INPUT))
+    start = forms.TimeField(
+        label=pgettext_lazy("start time", "From"), required=False, widget=forms.TimeInput(**TIME_INPUT)
+    )
+    end = forms.TimeField(
+        label=pgettext_lazy("end time", "To"), required=False, widget=forms.TimeInput(**TIME_INPUT)
+    )
 
     def clean(self):
         data = super().clean()

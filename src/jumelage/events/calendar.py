@@ -70,7 +70,12 @@ def _lang() -> str:
 def place_line(event: Event) -> str:
     if event.online:
         return _("Online") + (f" — {event.online_url}" if event.online_url else "")
-    parts = [event.venue, event.street, " ".join(p for p in (event.postcode, event.city) if p), country_name(event.country)]
+    parts = [
+        event.venue,
+        event.street,
+        " ".join(p for p in (event.postcode, event.city) if p),
+        country_name(event.country),
+    ]
     return ", ".join(p for p in parts if p)
 
 
