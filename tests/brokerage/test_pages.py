@@ -245,3 +245,14 @@ def test_the_event_page_links_to_the_meetings_once_open_and_organisers_to_the_se
     assert "/b2b/" not in text(visitor.get(f"/events/{event.slug}/"))  # still being set up
     services.open_requests(brokerage=build, actor=world.users["ecosystem_staff"])
     assert f'href="/events/{event.slug}/b2b/"' in text(visitor.get(f"/events/{event.slug}/"))
+
+
+def test_the_catalogue_names_countries_in_the_readers_language(brokerage_world):
+    brokerage, p, _ = brokerage_world
+    client = Client(HTTP_ACCEPT_LANGUAGE="fr")
+    client.force_login(p["Anna"].user)
+    page = text(client.get(f"/events/{brokerage.event.slug}/b2b/"))
+    assert '<option value="BE">Belgique</option>' in page and '<option value="FR">France</option>' in page
+    assert "Bruno SA</a> (France)" in page
+    page = text(client.get(f"/events/{brokerage.event.slug}/b2b/", {"country": "FR"}))
+    assert '<option value="FR" selected>France</option>' in page

@@ -21,7 +21,9 @@ from jumelage.brokerage.forms import DeclineForm, JoinForm, RequestForm
 from jumelage.brokerage.models import Brokerage, MeetingRequest, Participant
 from jumelage.brokerage.suggestions import suggested
 from jumelage.brokerage.views.common import PER_PAGE, brokerage_view, form_status, me, refused, render_page
+from jumelage.core.countries import country_name
 from jumelage.directory.models import Theme
+from jumelage.directory.textsearch import strip_accents
 from jumelage.opportunities.models import Opportunity
 from jumelage.opportunities.queries import visible_to as opportunities_visible_to
 
@@ -70,13 +72,11 @@ def _catalogue(request, brokerage, participant) -> dict:
             )
         )
         suggestions = suggested(brokerage, participant, exclude=asked)
-    countries = [
-        c
-        for c in brokerage.participants.order_by("organisation__country")
-        .values_list("organisation__country", flat=True)
-        .distinct()
-        if c
-    ]
+    codes = brokerage.participants.values_list("organisation__country", flat=True).distinct()
+    # (code, name in the reader's language), by name
+    countries = sorted(
+        ((c, country_name(c)) for c in set(codes) if c), key=lambda c: strip_accents(c[1]).casefold()
+    )
     themes = sorted(
         Theme.objects.filter(
             pk__in=Participant.themes.through.objects.filter(participant__brokerage=brokerage).values(
