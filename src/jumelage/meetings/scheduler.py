@@ -12,7 +12,8 @@ Path: pre-checks (obvious infeasibility, named; a lock takes its slot from the p
 meetings) → the per-participant lower bound (checks.breaks_lower_bound: fewest runs of busy slots
 given availability, sessions and locks, exact by dynamic programming) → greedy construction +
 simulated annealing (a first schedule and CP-SAT's hint: 0.8 s on events of more than HINT_MEETINGS
-meetings with locked or ordered meetings, the greedy construction alone otherwise, at a 10 s limit) → CP-SAT (scheduling/cpsat.py): "at most <bound>
+meetings with locked or ordered meetings, 0.05 s on smaller ones, the greedy construction alone
+without locks or orders, at a 10 s limit) → CP-SAT (scheduling/cpsat.py): "at most <bound>
 breaks?" first, then a short optimisation run for CP-SAT's objective bound, then a linear search "at
 most k breaks?" upwards — the first satisfiable k is optimal, every refuted k is a proven lower bound.
 When CP-SAT refuted the bound on a long day, a SAT search of the same k (scheduling/sat.py, CaDiCaL)
@@ -82,7 +83,7 @@ WAVES_SHARE = 0.25  # of the time limit, for the construction that hints CP-SAT 
 # share of the time limit for the local search before CP-SAT on the exact path (see solve)
 HINT_MEETINGS = 250
 HINT_SHARE = 0.08
-SHORT_SHARE = 0.0  # the greedy construction only
+SHORT_SHARE = 0.005
 
 
 def breaks_by_participant(problem: Problem, slots: list[int | None]) -> dict:
@@ -202,18 +203,17 @@ def solve(
     from jumelage.meetings.scheduling.heuristic import local_search
 
     if heuristic_share is None:
-        # the local search's schedule is CP-SAT's hint and first incumbent. It pays on the events of
-        # more than HINT_MEETINGS meetings with locked or ordered meetings (forum-14 / ticf-14crafa
-        # fixed020-Forb: 5.5–7.0 s and 6.7 s against 5.6–10.0 s and 8.0 s without it, CP-SAT runs an
-        # optimisation for a first schedule instead; forum-14.prec15: 5.0 s against none in 10 s).
-        # Without them CP-SAT decides the bound as fast unhinted, and the 0.8 s are lost
-        # (ticf-14crafa / forum-14 original and forb0003: 1.5–2.4 s against 1.9–3.2 s, quiet machine,
-        # 27 Nov). Elsewhere the greedy construction alone: in the bench run of 27 Nov 09:20 the 0.05 s
-        # of annealing never reached the bound and found no schedule on 47 of the 54 events decided in
-        # under 1 s; without it the 61 events decided in under 3.5 s took 111.5 s against 118.0 s over
-        # two rounds, all proven both ways
+        # the local search's schedule is CP-SAT's hint and the first incumbent, which bounds the
+        # searches. It pays on events with locked or ordered meetings: 0.8 s on those of more than
+        # HINT_MEETINGS meetings (forum-14 / ticf-14crafa fixed020-Forb: 5.5–7.0 s and 6.7 s against
+        # 5.6–10.0 s and 8.0 s without it, CP-SAT runs an optimisation for a first schedule instead;
+        # forum-14.prec15: 5.0 s against none in 10 s), 0.05 s on the others (the four 195/154-meeting
+        # fixed020-Forb: 22.8 s against 25.2 s in three rounds). Without locks or orders CP-SAT decides
+        # the bound as fast unhinted and the annealing is lost time: the greedy construction alone
+        # (ticf-14crafa / forum-14 original and forb0003: 1.5–2.4 s against 1.9–3.2 s; the 61 events
+        # decided in under 3.5 s: 111.5 s against 118.0 s in two rounds; quiet machine, 27 Nov)
         pinned = any(m.fixed_slot is not None or m.after for m in problem.meetings)
-        heuristic_share = HINT_SHARE if n > HINT_MEETINGS and pinned else SHORT_SHARE
+        heuristic_share = (HINT_SHARE if n > HINT_MEETINGS else SHORT_SHARE) if pinned else 0.0
     budget = time_limit * (heuristic_share if use_exact else 1.0)
     best, best_obj = local_search(
         prep,
