@@ -21,6 +21,18 @@ def _fresh_directory_index():
 
 
 @pytest.fixture
+def immediate_tasks(settings):
+    """Tasks (mail, matchmaking refreshes) run in-process when enqueued; a fresh matchmaking engine
+    before and after (publishing an opportunity or a profile enqueues matchmaking work)."""
+    from jumelage.matchmaking import service
+
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+    service.reset_engine()
+    yield
+    service.reset_engine()
+
+
+@pytest.fixture
 def world(db):
     """Two ecosystems with a node each, an organisation on each side, and one user per role."""
     return factories.build_world()

@@ -15,19 +15,13 @@ from jumelage.opportunities.models import Interest, Introduction, Opportunity, P
 from tests.browser.helpers import axe_check, login, visit
 from tests.factories import UserFactory
 
-pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.xdist_group("browser"),
+    pytest.mark.usefixtures("immediate_tasks"),
+]
 
 TITLE = "Air-quality sensors for buses and trams"
-
-
-@pytest.fixture(autouse=True)
-def _immediate_tasks(settings):
-    from jumelage.matchmaking import service
-
-    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
-    service.reset_engine()
-    yield
-    service.reset_engine()
 
 
 @pytest.fixture

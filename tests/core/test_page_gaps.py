@@ -21,16 +21,7 @@ from jumelage.opportunities import services
 from jumelage.opportunities.models import Opportunity
 from tests import factories
 
-
-@pytest.fixture(autouse=True)
-def _immediate_tasks(settings):
-    """Publishing an opportunity enqueues matchmaking work: run it in-process."""
-    from jumelage.matchmaking import service
-
-    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
-    service.reset_engine()
-    yield
-    service.reset_engine()
+pytestmark = pytest.mark.usefixtures("immediate_tasks")  # tests/conftest.py
 
 
 def _text(response) -> str:

@@ -12,12 +12,13 @@ from django.utils import translation
 from jumelage.brokerage.models import Participant
 from jumelage.brokerage.suggestions import suggested
 from jumelage.directory.models import Membership
-from jumelage.matchmaking import service
 from jumelage.matchmaking.engine import Document, MatchEngine
 from jumelage.matchmaking.engine.text import same_word, surface_words
 from jumelage.matchmaking.queries import join_reasons, reason_texts
 from tests.brokerage.conftest import build_brokerage
 from tests.factories import OrganisationFactory
+
+pytestmark = pytest.mark.usefixtures("immediate_tasks")  # tests/conftest.py
 
 NBSP = "\u00a0"
 # Words that must never be shown as matching words (function words and filler of the three languages).
@@ -38,14 +39,6 @@ NEVER = {
     "en": {"our", "we", "looking", "offer", "partners", "the", "for", "and", "seek"},
 }
 WORDS_LABEL = {"fr": "mots en commun", "nl": "overeenkomende woorden", "en": "matching words"}
-
-
-@pytest.fixture(autouse=True)
-def _immediate_tasks(settings):
-    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
-    service.reset_engine()
-    yield
-    service.reset_engine()
 
 
 def client(user, language):

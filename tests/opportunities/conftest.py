@@ -7,14 +7,8 @@ from jumelage.directory.models import Theme
 
 
 @pytest.fixture(autouse=True)
-def _immediate_tasks(settings):
-    """Tasks (mail, matchmaking refreshes) run in-process when enqueued; each test gets a fresh engine."""
-    from jumelage.matchmaking import service
-
-    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
-    service.reset_engine()
-    yield
-    service.reset_engine()
+def _immediate_tasks(immediate_tasks):
+    """Every test here runs its tasks in-process, with a fresh engine (tests/conftest.py)."""
 
 
 @pytest.fixture
