@@ -274,3 +274,16 @@ def test_the_matching_words_are_shown_even_when_places_and_names_weigh_more():
     codes = [r.code for r in got.reasons]
     assert {"country_named", "name", "place", "cross_border"} & set(codes), codes
     assert ("text", ("cybersécurité",)) in [(r.code, r.values) for r in got.reasons], got.reasons
+
+
+def test_a_city_both_named_in_the_text_and_shared_is_one_reason():
+    engine = MatchEngine()
+    engine.rebuild(
+        [
+            Document("a", country="FR", city="Lille", texts=[("Cybersécurité des hôpitaux à Lille.", "fr")]),
+            Document("b", country="FR", city="Lille", texts=[("Audits de cybersécurité à Lille.", "fr")]),
+        ]
+    )
+    (got,) = engine.recommend("a", k=1)
+    city_reasons = [r for r in got.reasons if r.code in {"place", "same_city"}]
+    assert [r.values for r in city_reasons] == [("Lille",)], got.reasons

@@ -83,9 +83,9 @@ class ExplainMixin:
                 tuple(groups[:2]),
                 contrib.get("same_group", 0) + contrib.get("co_member", 0),
             )
-        if doc.city:
-            add("place", (doc.city,))
-            add("same_city", (doc.city,))
+        if doc.city:  # "place named in the text" or "same city": one reason for the city (the stronger)
+            place, same_city = contrib.get("place", 0.0), contrib.get("same_city", 0.0)
+            add("place" if place >= same_city else "same_city", (doc.city,), max(place, same_city))
         if contrib.get("country_named", 0) > 0:
             add("country_named", (doc.country or (party.country if party else ""),))
         if contrib.get("name", 0) > 0:
