@@ -6,11 +6,20 @@ from functools import lru_cache
 from django.utils.translation import get_language
 from django_countries import countries
 
+from jumelage.directory.textsearch import strip_accents
+
 
 def country_name(code: str | None) -> str:
     """The name of the country ``code`` in the active language; an unknown code is shown as it is."""
     code = (code or "").strip()
     return (_name(get_language(), code.upper()) or code) if code else ""
+
+
+def by_name(codes) -> list[tuple[str, str]]:
+    """(code, name) for each distinct non-empty code, in the reader's alphabetical order (accents
+    ignored): what a country filter offers."""
+    named = {(code, country_name(code)) for code in codes if code}
+    return sorted(named, key=lambda c: strip_accents(c[1]).casefold())
 
 
 @lru_cache(maxsize=2048)

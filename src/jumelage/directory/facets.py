@@ -30,7 +30,7 @@ import numpy as np
 from django.db import connections
 from django.utils.text import capfirst
 
-from jumelage.core.countries import country_name
+from jumelage.core.countries import by_name
 from jumelage.directory import search
 from jumelage.directory.models import Membership, Organisation, OrganisationKind, Representative, Stage, Theme
 from jumelage.directory.textsearch import strip_accents
@@ -467,10 +467,8 @@ def facet_options(
         if stages.get(s) or active.get("stage") == s
     ]
     countries = column_counts("country", index.country, index.countries)
-    named = [(country_name(c), c, n) for c, n in countries.items() if c]  # by name in the reader's language
-    facets["country"] = [
-        FacetOption(c, name, n, active.get("country") == c)
-        for name, c, n in sorted(named, key=lambda it: strip_accents(it[0]).casefold())
+    facets["country"] = [  # by name in the reader's language
+        FacetOption(c, name, countries[c], active.get("country") == c) for c, name in by_name(countries)
     ]
     keys = [key for key, _label in index.regions]
     regions = column_counts("region", index.region, keys)

@@ -7,11 +7,10 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from jumelage.core.countries import country_name
+from jumelage.core.countries import by_name
 from jumelage.directory.admin import editable_organisations
 from jumelage.directory.forms import ThemeChoiceField
 from jumelage.directory.models import Organisation
-from jumelage.directory.textsearch import strip_accents
 from jumelage.ecosystems.models import Ecosystem, NetworkNode
 from jumelage.ecosystems.rules import is_platform_admin, is_staff_anywhere
 from jumelage.opportunities.models import MAX_DESCRIPTION, MAX_MESSAGE, Market, Opportunity, Stage
@@ -175,13 +174,10 @@ class OpportunityFilterForm(forms.Form):
         # the publishers' countries, by name in the reader's language (the value stays the ISO code)
         codes = (
             Opportunity.objects.filter(status=Opportunity.Status.PUBLISHED)
-            .exclude(organisation__country="")
             .values_list("organisation__country", flat=True)
+            .distinct()
         )
-        named = sorted(
-            ((c, country_name(c)) for c in set(codes)), key=lambda c: strip_accents(c[1]).casefold()
-        )
-        self.fields["country"].choices = [("", _("Any country")), *named]
+        self.fields["country"].choices = [("", _("Any country")), *by_name(codes)]
 
 
 class InterestForm(forms.Form):

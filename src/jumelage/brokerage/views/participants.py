@@ -21,9 +21,8 @@ from jumelage.brokerage.forms import DeclineForm, JoinForm, RequestForm
 from jumelage.brokerage.models import Brokerage, MeetingRequest, Participant
 from jumelage.brokerage.suggestions import suggested
 from jumelage.brokerage.views.common import PER_PAGE, brokerage_view, form_status, me, refused, render_page
-from jumelage.core.countries import country_name
+from jumelage.core.countries import by_name
 from jumelage.directory.models import Theme
-from jumelage.directory.textsearch import strip_accents
 from jumelage.opportunities.models import Opportunity
 from jumelage.opportunities.queries import visible_to as opportunities_visible_to
 
@@ -72,11 +71,7 @@ def _catalogue(request, brokerage, participant) -> dict:
             )
         )
         suggestions = suggested(brokerage, participant, exclude=asked)
-    codes = brokerage.participants.values_list("organisation__country", flat=True).distinct()
-    # (code, name in the reader's language), by name
-    countries = sorted(
-        ((c, country_name(c)) for c in set(codes) if c), key=lambda c: strip_accents(c[1]).casefold()
-    )
+    countries = by_name(brokerage.participants.values_list("organisation__country", flat=True).distinct())
     themes = sorted(
         Theme.objects.filter(
             pk__in=Participant.themes.through.objects.filter(participant__brokerage=brokerage).values(
