@@ -19,7 +19,8 @@ class Received:
 
     @property
     def subject(self) -> str:
-        return str(self.message["Subject"])
+        # a long encoded subject is folded onto a second line: the unfolded value starts with a space
+        return str(self.message["Subject"]).strip()
 
     def text(self) -> str:
         part = self.message.get_body(preferencelist=("plain",))

@@ -65,6 +65,7 @@ INSTALLED_APPS = [
     "jumelage.opportunities",
     "jumelage.matchmaking",
     "jumelage.brokerage",
+    "jumelage.relay",
 ]
 
 MIDDLEWARE = [

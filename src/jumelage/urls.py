@@ -57,6 +57,7 @@ urlpatterns = [
     path("", include("jumelage.brokerage.urls")),
     path("", include("jumelage.opportunities.urls")),
     path("", include("jumelage.matchmaking.urls")),
+    path("", include("jumelage.relay.urls")),
 ]
 
 if not settings.PRODUCTION:

@@ -446,7 +446,9 @@ def extend_world(world):
     world.node_staff_role = NodeStaff.objects.get(user=world.users["node_staff"])
     world.theme = ThemeFactory()
     world.person = Person.objects.create(name="Ada Lovelace")
-    return opportunities_routes.extend(brokerage_routes.extend(events_routes.extend(world)))
+    return relay_routes.extend(
+        opportunities_routes.extend(brokerage_routes.extend(events_routes.extend(world)))
+    )
 
 
 # The events app keeps its rows in tests/events/routes/, one module per area (imported here, after Row).
@@ -457,6 +459,10 @@ ROWS += events_routes.ROWS
 from tests.brokerage import routes as brokerage_routes  # noqa: E402
 
 ROWS += brokerage_routes.ROWS
+
+from tests.relay import routes as relay_routes  # noqa: E402
+
+ROWS += relay_routes.ROWS
 
 from tests.opportunities import routes as opportunities_routes  # noqa: E402
 

@@ -149,7 +149,7 @@ def test_interest_accept_introduction_mail_and_pipeline(world, client_factory, s
     assert "Wallonie Startup" in to_owner[0].text() and f"{month_fr[month]}" in to_owner[0].text()
     assert "Paris Deeptech" in to_interested[0].text() and f"{month_nl[month]}" in to_interested[0].text()
     assert be_rep.email in to_owner[0].text() and fr_rep.email in to_interested[0].text()
-    assert to_owner[0].subject == "Mise en relation : Wallonie Startup"
+    assert to_owner[0].subject == "Mise en relation\u00a0: Wallonie Startup"
     assert to_interested[0].subject == "Kennismaking: Paris Deeptech"
     assert "Wij brengen u met elkaar in contact." in to_interested[0].text()
 

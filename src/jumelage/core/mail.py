@@ -7,6 +7,7 @@ A message is two templates: `<name>_subject.txt` (one line) and `<name>.txt` (th
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
@@ -45,7 +46,10 @@ def language_of(code: str | None) -> str:
 def build(mail: Mail) -> EmailMultiAlternatives:
     with translation.override(language_of(mail.language)):
         context = {"language": language_of(mail.language), **mail.context}
-        subject = " ".join(render_to_string(f"{mail.template}_subject.txt", context).split())
+        # one line; ASCII whitespace only, so French no-break spaces ("«\u00a0…\u00a0»", "\u00a0:") stay
+        subject = re.sub(
+            r"[ \t\r\n\f\v]+", " ", render_to_string(f"{mail.template}_subject.txt", context)
+        ).strip()
         body = render_to_string(f"{mail.template}.txt", context)
         try:
             html = render_to_string(f"{mail.template}.html", context)

@@ -25,6 +25,7 @@ PROVIDERS = (
     "jumelage.brokerage",
     "jumelage.opportunities",
     "jumelage.matchmaking",
+    "jumelage.relay",
 )
 
 ERASED_NAME = "—"
