@@ -123,12 +123,25 @@ def test_demo_loads_real_data_once_and_prints_working_logins(data_dir, client):
     found = search_organisations(Organisation.objects.all(), "circuits programmables")
     assert "kalray" in set(found.values_list("slug", flat=True))
 
+    # two invented relays from French Tech Brussels: one shared on AWEX's page, one still to decide
+    from jumelage.relay.models import Relay
+
+    relays = Relay.objects.order_by("to_node__slug")
+    assert [(r.from_node.slug, r.to_node.slug, r.status) for r in relays] == [
+        ("french-tech-brussels", "awex", "shared"),
+        ("french-tech-brussels", "infopole-cluster-tic", "pending"),
+    ]
+    assert all(r.message.startswith("Demo (invented)") for r in relays)
+    awex_page = client.get("/nodes/awex/").content.decode()
+    assert relays[0].opportunity.title in awex_page
+
     # second run: nothing duplicated, same logins printed
     counts = (
         Organisation.objects.count(),
         Membership.objects.count(),
         Theme.objects.count(),
         NetworkNode.objects.count(),
+        Relay.objects.count(),
     )
     second = run_demo("--bind", "127.0.0.1:8123")
     assert "Demo data already loaded." in second
@@ -137,6 +150,7 @@ def test_demo_loads_real_data_once_and_prints_working_logins(data_dir, client):
         Membership.objects.count(),
         Theme.objects.count(),
         NetworkNode.objects.count(),
+        Relay.objects.count(),
     ) == counts
 
     # the demo B2B meetings: the demo attendees take part (accounts that cannot log in), with

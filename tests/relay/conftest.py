@@ -1,4 +1,11 @@
+from datetime import timedelta
+
 import pytest
+from django.utils import timezone
+
+from jumelage.ecosystems.models import NodeKind, NodeStaff
+from jumelage.opportunities import services as opportunity_services
+from tests.factories import NodeFactory, UserFactory
 
 
 @pytest.fixture(autouse=True)
@@ -10,3 +17,30 @@ def _immediate_tasks(immediate_tasks):
 def _english(settings):
     """Pages in English unless a test asks otherwise (e-mails follow each recipient's language)."""
     settings.LANGUAGE_CODE = "en"
+
+
+@pytest.fixture
+def net(world):
+    """The world, a public opportunity of Paris Deeptech, and a third node (French Tech Paris) with its
+    own staff member."""
+    staff = world.users["ecosystem_staff"]
+    staff.email, staff.language = "dw@example.org", "en"
+    staff.save()
+    world.paris = NodeFactory(
+        ecosystem=world.frenchtech, kind=NodeKind.CAPITAL, name="French Tech Paris", slug="french-tech-paris"
+    )
+    world.paris_staff = UserFactory(username="paris-staff", email="paris@example.org", language="fr")
+    NodeStaff.objects.create(user=world.paris_staff, node=world.paris)
+    world.opportunity = opportunity_services.create_opportunity(
+        actor=world.users["admin"],
+        organisation=world.fr_org,
+        data={
+            "kind": "technology_request",
+            "title": "Capteurs pour bâtiments",
+            "summary": "Nous cherchons des capteurs.",
+            "description_fr": "Texte.",
+            "deadline": timezone.localdate() + timedelta(days=60),
+        },
+        publish=True,
+    )
+    return world

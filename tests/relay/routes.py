@@ -75,6 +75,46 @@ ROWS: list[Row] = [
         note="the item page's form names the node in the query",
     ),
     Row("relays/new/", "/relays/new/?opportunity={w.be_opportunity.pk}", every(404)),
+    # --- API ----------------------------------------------------------------------------------------
+    Row(
+        "api/v1/nodes/<slug>/relays",
+        "/api/v1/nodes/{w.ftbxl.slug}/relays?box=sent",
+        roles(visitor=401, member=403, representative=403, node_staff=200, ecosystem_staff=403, admin=200),
+        shows="awex",
+    ),
+    Row(
+        "api/v1/nodes/<slug>/relays",
+        "/api/v1/nodes/{w.awex.slug}/relays",
+        roles(visitor=401, member=403, representative=403, node_staff=403, ecosystem_staff=200, admin=200),
+        shows="french-tech-brussels",
+    ),
+    Row("api/v1/nodes/<slug>/relays", "/api/v1/nodes/no-such-node/relays", {**every(404), "visitor": 401}),
+    Row("api/v1/nodes/<slug>/shared", "/api/v1/nodes/{w.awex.slug}/shared", every(200)),
+    Row(
+        "api/v1/relays",
+        "/api/v1/relays",
+        roles(visitor=401, member=403, representative=403, node_staff=404, ecosystem_staff=403, admin=404),
+        method="POST",
+        json=True,
+        data={"from_node": "french-tech-brussels", "event": "no-such-event", "to_nodes": ["awex"]},
+    ),
+    Row(
+        "api/v1/relays",
+        "/api/v1/relays",
+        roles(visitor=401, member=403, representative=403, node_staff=422, ecosystem_staff=403, admin=422),
+        method="POST",
+        json=True,
+        data={"from_node": "french-tech-brussels", "to_nodes": ["awex"]},
+        note="nothing named to relay",
+    ),
+    Row(
+        "api/v1/relays/<pk>/decision",
+        "/api/v1/relays/{w.relay.pk}/decision",
+        roles(visitor=401, member=404, representative=404, node_staff=404, ecosystem_staff=200, admin=200),
+        method="POST",
+        json=True,
+        data={"share": True},
+    ),
 ]
 
 

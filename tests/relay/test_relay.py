@@ -10,38 +10,9 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from jumelage.core.audit import AuditLog
-from jumelage.ecosystems.models import NodeKind, NodeStaff
-from jumelage.opportunities import services as opportunity_services
 from jumelage.relay import services
 from jumelage.relay.models import Relay
-from tests.factories import EventFactory, NodeFactory, UserFactory
-
-
-@pytest.fixture
-def net(world):
-    """The world, a public opportunity of Paris Deeptech, and a third node (French Tech Paris) with its
-    own staff member."""
-    staff = world.users["ecosystem_staff"]
-    staff.email, staff.language = "dw@example.org", "en"
-    staff.save()
-    world.paris = NodeFactory(
-        ecosystem=world.frenchtech, kind=NodeKind.CAPITAL, name="French Tech Paris", slug="french-tech-paris"
-    )
-    world.paris_staff = UserFactory(username="paris-staff", email="paris@example.org", language="fr")
-    NodeStaff.objects.create(user=world.paris_staff, node=world.paris)
-    world.opportunity = opportunity_services.create_opportunity(
-        actor=world.users["admin"],
-        organisation=world.fr_org,
-        data={
-            "kind": "technology_request",
-            "title": "Capteurs pour bâtiments",
-            "summary": "Nous cherchons des capteurs.",
-            "description_fr": "Texte.",
-            "deadline": timezone.localdate() + timedelta(days=60),
-        },
-        publish=True,
-    )
-    return world
+from tests.factories import EventFactory
 
 
 def offered(page: str) -> set[int]:

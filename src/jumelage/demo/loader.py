@@ -25,6 +25,7 @@ from django.utils.translation import gettext_lazy as _
 from jumelage.core.audit import log_action
 from jumelage.demo.events import load_demo_events
 from jumelage.demo.opportunities import load_demo_opportunities
+from jumelage.demo.relays import load_demo_relays
 from jumelage.directory import search, taxonomy
 from jumelage.directory.models import Membership, Organisation, Representative, Theme
 from jumelage.directory.services import website_domain
@@ -91,6 +92,7 @@ def load_demo() -> DemoReport:
                 search.index_organisation(org)
     report.events_created = load_demo_events()
     load_demo_opportunities()  # invented "Demo" opportunities and market needs (demo/opportunities.py)
+    load_demo_relays()  # two invented relays from French Tech Brussels (demo/relays.py)
     for eco in ecosystems.values():
         report.by_ecosystem[eco.name] = (
             Organisation.objects.filter(memberships__ecosystem=eco).distinct().count()
