@@ -64,12 +64,12 @@ def test_relay_an_opportunity_share_it_and_find_it_on_the_receiving_node(new_pag
     # 2. Digital Wallonia's staff share it with AWEX's community, in French.
     receiver = new_page(locale="fr-BE")
     login(receiver, "dw-staff", next_path="/nodes/awex/relays/")
-    expect(receiver.get_by_role("heading", level=1)).to_have_text("Relais de AWEX")
+    expect(receiver.get_by_role("heading", level=1)).to_have_text("Relais du pôle AWEX")
     expect(receiver.locator(".relays")).to_contain_text("Pour les membres mobilité de l’AWEX.")
     with receiver.expect_navigation():
         receiver.get_by_role("button", name="Partager avec notre communauté").click()
     axe_check(receiver)
-    expect(receiver.get_by_role("status")).to_contain_text("est partagé avec la communauté de AWEX")
+    expect(receiver.get_by_role("status")).to_contain_text("est partagé avec la communauté du pôle AWEX")
     relay.refresh_from_db()
     assert relay.status == "shared"
 
