@@ -110,7 +110,11 @@ def test_organisers_open_a_call_with_weighted_criteria(event, organiser, world):
         ({"criteria": []}, "criteria", "Give at least one criterion"),
         ({"criteria": [("Team", 1), ("team", 2)]}, "criteria", "Criterion “team” is named twice."),
         ({"criteria": [("Team", 0)]}, "criteria", "must be between 1 and 100"),
-        ({"kind": "party"}, "kind", "Choose a call for speakers or a call for startup pitches."),
+        (
+            {"kind": "party"},
+            "kind",
+            "Choose a call for speakers, a call for startup pitches or a call for companies to join the delegation.",
+        ),
     ],
 )
 def test_bad_call_dates_and_criteria_are_refused(event, organiser, fields, field, message):

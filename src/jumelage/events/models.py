@@ -332,6 +332,8 @@ class Call(TimeStampedModel):
     class Kind(models.TextChoices):
         TALK = "talk", _("call for speakers")
         PITCH = "pitch", _("call for startup pitches")
+        # Companies apply to join a delegation (a shared pavilion at a trade show, a mission abroad).
+        DELEGATION = "delegation", _("call for companies to join the delegation")
 
     event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="calls")
     kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
@@ -443,6 +445,12 @@ class Submission(TimeStampedModel):
 
     def __str__(self) -> str:
         return self.title
+
+    @property
+    def asks_display(self) -> list[str]:
+        """What the applicant looks for, in the reader's language."""
+        labels = dict(self.Ask.choices)
+        return [str(labels.get(a, a)) for a in self.asks]
 
 
 class Score(models.Model):

@@ -97,11 +97,14 @@ def open_call(
     criteria,
     description: str = "",
 ) -> Call:
-    """Open a call for talks or pitches with its dates and its criteria [(name, weight), ...]."""
+    """Open a call for talks, pitches or companies to join a delegation, with its dates and its criteria
+    [(name, weight), ...]."""
     _require_manager(actor, event)
     errors: dict[str, str] = {}
     if kind not in Call.Kind.values:
-        errors["kind"] = _("Choose a call for speakers or a call for startup pitches.")
+        errors["kind"] = _(
+            "Choose a call for speakers, a call for startup pitches or a call for companies to join the delegation."
+        )
     if opens_at is None:
         errors["opens_at"] = _("Give the date the call opens.")
     if closes_at is None:
@@ -254,7 +257,8 @@ def submit(
 ) -> Submission:
     """A signed-in user applies to a call. A pitch names the startup (an organisation they represent,
     or a name: the submission's title), its stage, what it asks for, a deck (PDF or PPTX) and a video
-    link. Refused with a clear message after the call closes, twice for the same organisation, or with
+    link. An application to join a delegation names an organisation the applicant represents (the
+    submission's title) and what it looks for there; a brochure (the deck) is optional. Refused with a clear message after the call closes, twice for the same organisation, or with
     a bad deck; nothing is stored then (the deck file included)."""
     if not (actor and actor.is_authenticated):
         raise PermissionDenied(_("Log in to apply."))
@@ -270,10 +274,24 @@ def submit(
         )
     errors: dict[str, str] = {}
     pitch = call.kind == Call.Kind.PITCH
+    delegation = call.kind == Call.Kind.DELEGATION
     startup_name = startup_name.strip()
     if organisation is not None and not represented_organisations(actor).filter(pk=organisation.pk).exists():
         errors["organisation"] = _("You may only apply for an organisation you represent.")
-    if pitch:
+    if delegation:
+        # a delegation is made of organisations of the directory: its members are shown with their profile
+        if organisation is None and "organisation" not in errors:
+            errors["organisation"] = _(
+                "Choose the organisation you represent that would join the delegation."
+            )
+        title = organisation.name if organisation is not None else ""
+        stage = ""
+        asks = list(dict.fromkeys(asks or []))
+        if [a for a in asks if a not in Submission.Ask.values] or not asks:
+            errors["asks"] = _(
+                "Say what the company is looking for there: clients, partners and/or investment."
+            )
+    elif pitch:
         if organisation is None and not startup_name:
             errors["organisation"] = _("Name the startup: one you represent, or its name.")
         title = organisation.name if organisation is not None else startup_name
@@ -647,6 +665,10 @@ def place_submission(*, actor, submission: Submission, session: Session | None) 
     event = submission.call.event
     _require_manager(actor, event)
     if session is not None:
+        if submission.call.kind == Call.Kind.DELEGATION:
+            raise ValidationError(
+                _("A delegation member is not placed in a session: it is listed as the delegation.")
+            )
         if submission.status != Submission.Status.CONFIRMED:
             raise ValidationError(_("Only a confirmed talk or pitch can be placed in a session."))
         if session.event_id != event.pk:

@@ -114,6 +114,8 @@ class Report:
     shares: list[PartnerShare] = field(default_factory=list)
     pitches: list[Submission] = field(default_factory=list)
     pitch_status_counts: list[tuple[str, int]] = field(default_factory=list)
+    # applications to join the event's delegation (trade show, mission) and what came of each
+    delegation: list[Submission] = field(default_factory=list)
     feedback_count: int = 0
     feedback_average: float | None = None
     ratings: list[tuple[int, int]] = field(default_factory=list)  # (rating, answers)
@@ -273,6 +275,11 @@ def build_report(*, event: Event, user=None, now: datetime | None = None) -> Rep
         .select_related("organisation", "call", "session")
         .order_by("call__closes_at", "organisation__name", "title", "pk")
     )
+    report.delegation = list(
+        Submission.objects.filter(call__event=event, call__kind=Call.Kind.DELEGATION)
+        .select_related("organisation", "call")
+        .order_by("call__closes_at", "organisation__name", "pk")
+    )
     pitch_statuses = Counter(s.status for s in report.pitches)
     report.pitch_status_counts = [
         (label, pitch_statuses[value]) for value, label in Submission.Status.choices if pitch_statuses[value]
@@ -326,7 +333,8 @@ def give_feedback(*, registration: Registration, rating: int, comment: str = "")
 
 @transaction.atomic
 def set_pitch_outcome(*, actor, submission: Submission, outcome: str) -> Submission:
-    """What came of a pitch after the event (contacts, investment, a pilot), written by an organiser."""
+    """What came of a pitch or of a delegation member's presence after the event (contacts, investment,
+    a pilot, orders), written by an organiser."""
     if not actor.has_perm("events.change_event", submission.call.event):
         raise ReportError(_("Only the organisers of this event may record the outcome of a pitch."), 403)
     submission = Submission.objects.select_for_update().get(pk=submission.pk)

@@ -103,7 +103,19 @@ class ApplyForm(forms.Form):
         self.orgs = {str(o.pk): o for o in orgs}
         limit = services.deck_max_bytes() / 1048576
         self.fields["deck"].help_text = _("At most %(max)s MB.") % {"max": f"{limit:g}"}
-        if self.pitch:
+        if call.kind == Call.Kind.DELEGATION:
+            for name in ("title", "startup_name", "stage"):
+                del self.fields[name]
+            self.fields["organisation"].label = _("Organisation you represent")
+            self.fields["organisation"].help_text = _(
+                "The delegation is made of organisations of the directory: it is shown with its profile."
+            )
+            self.fields["abstract"].label = _("What it will show or look for there")
+            self.fields["speaker_name"].label = _("Contact person")
+            self.fields["speaker_email"].label = _("Contact person's e-mail")
+            self.fields["deck"].label = _("Brochure (PDF or PowerPoint .pptx, optional)")
+            self.fields["video_url"].label = _("Video link (optional)")
+        elif self.pitch:
             del self.fields["title"]
             self.fields["abstract"].label = _("What the startup does")
         else:
@@ -350,7 +362,6 @@ def submission_detail(request, event, pk, sid):
             "may_score": juror is not None and not conflicted,
             "may_manage": manager,
             "applicant": applicant,
-            "asks_display": [str(dict(Submission.Ask.choices).get(a, a)) for a in submission.asks],
             "comment": next(iter(my_scores.values())).comment if my_scores else "",
         },
         status=status,

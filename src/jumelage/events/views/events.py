@@ -20,7 +20,7 @@ from jumelage.ecosystems.models import Ecosystem, NetworkNode
 from jumelage.events import agenda as agendas
 from jumelage.events import calendar, queries
 from jumelage.events.core_forms import AddPartnerForm, EventForm, NewEventForm, brand_from_choice
-from jumelage.events.models import Event, EventKind, EventPartner, Session
+from jumelage.events.models import Call, Event, EventKind, EventPartner, Session, Submission
 from jumelage.events.queries import partners_in_order
 from jumelage.events.services import events as services
 from jumelage.events.views.common import event_view
@@ -127,6 +127,19 @@ def _programme(event: Event) -> list:
     return published_programme(event)
 
 
+def _delegation(event: Event) -> list:
+    """The organisations that confirmed they join the event's delegation (its calls for companies),
+    by name: the shared pavilion shown on the event page."""
+    return list(
+        Submission.objects.filter(
+            call__event=event, call__kind=Call.Kind.DELEGATION, status=Submission.Status.CONFIRMED
+        )
+        .exclude(organisation=None)
+        .select_related("organisation")
+        .order_by("organisation__name")
+    )
+
+
 @event_view()
 def event_detail(request, event: Event):
     return _detail_response(request, event)
@@ -161,6 +174,7 @@ def _detail_response(request, event: Event, status: int = 200):
             "can_manage": can_manage,
             "programme": _programme(event),
             "calls_url": _link("call-list", event) if event.calls.exists() else None,
+            "delegation": _delegation(event),
             "b2b_url": _b2b_link(event, can_manage),
             "staff_links": [
                 (label, url)

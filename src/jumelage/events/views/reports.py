@@ -104,7 +104,10 @@ def attendee_export(request, event, fmt):
 @event_view("events.change_event")
 def pitch_outcome(request, event, pk):
     submission = get_object_or_404(
-        Submission.objects.select_related("call__event"), pk=pk, call__event=event, call__kind=Call.Kind.PITCH
+        Submission.objects.select_related("call__event"),
+        pk=pk,
+        call__event=event,
+        call__kind__in=[Call.Kind.PITCH, Call.Kind.DELEGATION],
     )
     form = OutcomeForm(request.POST)
     if not form.is_valid():
@@ -118,10 +121,12 @@ def pitch_outcome(request, event, pk):
         )
     except reports.ReportError as exc:
         raise PermissionDenied(exc.message) from exc
-    messages.success(
-        request, _("The outcome of the pitch “%(title)s” was saved.") % {"title": submission.title}
-    )
-    return redirect(reverse("events:report", kwargs={"slug": event.slug}) + "#pitches")
+    if submission.call.kind == Call.Kind.DELEGATION:
+        text, anchor = _("The follow-up of “%(title)s” was saved."), "#delegation"
+    else:
+        text, anchor = _("The outcome of the pitch “%(title)s” was saved."), "#pitches"
+    messages.success(request, text % {"title": submission.title})
+    return redirect(reverse("events:report", kwargs={"slug": event.slug}) + anchor)
 
 
 @require_POST
