@@ -287,3 +287,20 @@ def test_a_city_both_named_in_the_text_and_shared_is_one_reason():
     (got,) = engine.recommend("a", k=1)
     city_reasons = [r for r in got.reasons if r.code in {"place", "same_city"}]
     assert [r.values for r in city_reasons] == [("Lille",)], got.reasons
+
+
+def test_a_place_already_given_as_a_reason_is_not_repeated_among_the_matching_words(world):
+    stored = [
+        {"code": "country_named", "values": ["FR"], "text": "country named in the text: FR"},
+        {"code": "place", "values": ["Namur"], "text": "place named in the text: Namur"},
+        {"code": "text", "values": ["France", "namur", "cybersécurité"], "text": "matching words: …"},
+    ]
+    for language, country in (("fr", "France"), ("nl", "Frankrijk"), ("en", "France")):
+        with translation.override(language):
+            (texts,) = reason_texts([stored])
+        assert texts[0].endswith(country) and texts[1].endswith("Namur"), texts
+        assert texts[2].endswith(": cybersécurité"), texts  # neither "France" nor "namur" again
+    # without the place reasons the same words are matching words
+    with translation.override("en"):
+        (alone,) = reason_texts([stored[2:]])
+    assert alone == ["matching words: France, namur, cybersécurité"]

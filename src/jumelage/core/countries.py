@@ -15,6 +15,18 @@ def country_name(code: str | None) -> str:
     return (_name(get_language(), code.upper()) or code) if code else ""
 
 
+def all_names(code: str) -> list[str]:
+    """The name of the country ``code`` in each language the platform speaks ("France", "Frankrijk")."""
+    from django.conf import settings
+    from django.utils import translation
+
+    names = []
+    for language, _label in settings.LANGUAGES:
+        with translation.override(language):
+            names.append(country_name(code))
+    return list(dict.fromkeys(names))
+
+
 def by_name(codes) -> list[tuple[str, str]]:
     """(code, name) for each distinct non-empty code, in the reader's alphabetical order (accents
     ignored): what a country filter offers."""

@@ -7,9 +7,9 @@ from dataclasses import dataclass, field
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from jumelage.core.countries import country_name
+from jumelage.core.countries import all_names, country_name
 from jumelage.directory.models import Theme
-from jumelage.matchmaking.engine.text import DISPLAY_STOPWORDS, tokens
+from jumelage.matchmaking.engine.text import DISPLAY_STOPWORDS, same_word, tokens
 from jumelage.matchmaking.models import OPPORTUNITY, ORGANISATION, Suggestion, SuggestionFeedback
 
 
@@ -61,11 +61,25 @@ def _place(value: str, ecosystem_names: dict[str, str]) -> str:
     return country_name(value) if _is_country(value) else ecosystem_names.get(value, value)
 
 
+def _places_named(reasons: list[dict]) -> list[str]:
+    """The places a group's place reasons show already (cities as written, named countries in each
+    language): the same word is not repeated among its matching words."""
+    places = []
+    for reason in reasons:
+        code, values = reason.get("code", ""), [str(v) for v in reason.get("values", [])]
+        if code in {"place", "same_city"}:
+            places += values
+        elif code == "country_named":
+            places += [name for v in values if _is_country(v) for name in all_names(v)]
+    return places
+
+
 def _reason_text(
     reason: dict,
     theme_labels: dict[str, str],
     node_names: dict[str, str],
     ecosystem_names: dict[str, str] | None = None,
+    places: list[str] = (),
 ) -> str:
     code, values = reason.get("code", ""), [str(v) for v in reason.get("values", [])]
     ecosystem_names = ecosystem_names or {}
@@ -74,7 +88,11 @@ def _reason_text(
         return _("shared themes: %(themes)s") % {"themes": ", ".join(theme_labels.get(v, v) for v in values)}
     if code == "text":
         # Rows stored before the engine showed words as written may still hold stop words: left out.
-        words = [w for w in values if not set(tokens(w)) <= DISPLAY_STOPWORDS]
+        words = [
+            w
+            for w in values
+            if not set(tokens(w)) <= DISPLAY_STOPWORDS and not any(same_word(w, place) for place in places)
+        ]
         return _("matching words: %(words)s") % {"words": ", ".join(words)} if words else ""
     if code == "worked_with":
         if values == ["you"]:  # the engine's word for a source without an organisation
@@ -138,10 +156,12 @@ def reason_texts(groups: list[list[dict]]) -> list[list[str]]:
         if side.strip() and not _is_country(side.strip())
     }
     ecosystem_names = {e.slug: e.name for e in Ecosystem.objects.filter(slug__in=places)} if places else {}
-    return [
-        [t for t in (_reason_text(x, theme_labels, node_names, ecosystem_names) for x in reasons) if t]
-        for reasons in groups
-    ]
+    out = []
+    for reasons in groups:
+        places = _places_named(reasons)
+        texts = (_reason_text(x, theme_labels, node_names, ecosystem_names, places) for x in reasons)
+        out.append([t for t in texts if t])
+    return out
 
 
 def suggestions_for(user, subject_kind: str, subject_pk: int) -> list[SuggestionView]:
