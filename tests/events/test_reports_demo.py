@@ -15,9 +15,9 @@ def _english():
 
 
 def test_demo_events_are_labelled_demo_and_loaded_once(world):
-    assert load_demo_events() == 3
+    assert load_demo_events() == 4
     events = list(Event.objects.filter(slug__in=SLUGS))
-    assert len(events) == 3
+    assert len(events) == 4
     for event in events:
         assert event.title.startswith("Demo — ")
         assert event.summary.startswith("Demo event (invented")
@@ -35,7 +35,7 @@ def test_demo_events_are_labelled_demo_and_loaded_once(world):
     assert Submission.objects.filter(call__event__slug="demo-smart-city-day").count() == 0
 
     assert load_demo_events() == 0
-    assert Event.objects.filter(slug__in=SLUGS).count() == 3
+    assert Event.objects.filter(slug__in=SLUGS).count() == 4
 
 
 def test_the_past_demo_event_has_a_report_to_show(world):

@@ -1,4 +1,4 @@
-"""Demo events: three invented events co-organised by the two demo ecosystems' partners, so the events
+"""Demo events: four invented events co-organised by the two demo ecosystems' partners, so the events
 pages, the co-branding, the report and the B2B meetings have something to show.
 
 They are NOT real events: every title starts with "Demo", every description says the event is invented
@@ -34,7 +34,7 @@ from jumelage.events.models import (
 DEMO_NOTE_FR = "Événement fictif, créé pour la démonstration de Jumelage : il n'a pas lieu."
 DEMO_NOTE_NL = "Fictief evenement, aangemaakt voor de demonstratie van Jumelage: het vindt niet plaats."
 DEMO_NOTE_EN = "An invented event, made for the Jumelage demo: it does not take place."
-SLUGS = ("demo-smart-city-day", "demo-pitch-evening", "demo-online-info-session")
+SLUGS = ("demo-smart-city-day", "demo-pitch-evening", "demo-online-info-session", "demo-trade-show-pavilion")
 PER_SIDE = 10  # demo organisations registered from each ecosystem
 
 
@@ -349,6 +349,53 @@ def load_demo_events() -> int:
         )
         partners = _partners(event, ("ftbxl", ftbxl, "lead"), ("dw", wallonia, "supporting"))
         _register(event, [(o, partners["ftbxl"]) for o in ft_orgs[:3]], first_number=201)
+
+    if "demo-trade-show-pavilion" not in existing:
+        created += 1
+        event = Event.objects.create(
+            slug="demo-trade-show-pavilion",
+            title="Demo — Shared pavilion at a mobile technology trade show",
+            summary="Demo event (invented): a Walloon and French delegation on one pavilion at a trade show abroad.",
+            kind="trade_show",
+            status=Event.Status.PUBLISHED,
+            starts_at=_at(75, 9),
+            ends_at=_at(77, 18),
+            venue="Demo trade-show hall",
+            city="Barcelona",
+            country="ES",
+            languages=["fr", "en"],
+            capacity=40,
+            **_texts(
+                "Un pavillon commun fictif : des entreprises wallonnes et françaises y exposent ensemble.",
+                "An invented shared pavilion: Walloon and French companies exhibit there together.",
+            ),
+        )
+        lead = ("awex", awex, "lead") if awex is not None else ("dw", wallonia, "lead")
+        partners = _partners(event, lead, ("ftbxl", ftbxl, "co_organiser"))
+        call = Call.objects.create(
+            event=event,
+            kind=Call.Kind.DELEGATION,
+            title="Demo — Call for companies to join the pavilion",
+            description="Demo call (invented): apply to exhibit on the shared pavilion.",
+            opens_at=timezone.now() - timedelta(days=20),
+            closes_at=timezone.now() + timedelta(days=30),
+        )
+        for position, (name, weight) in enumerate((("Export readiness", 2), ("Fit with the show", 1))):
+            Criterion.objects.create(call=call, name=name, weight=weight, position=position)
+        applicants = list(dict.fromkeys([*dw_orgs[-2:], *ft_orgs[-2:]]))  # the last of each side's ten
+        for number, org in enumerate(applicants, start=301):
+            Submission.objects.create(
+                call=call,
+                organisation=org,
+                title=org.name,
+                abstract="Demo application (invented): what the company would show on the pavilion.",
+                speaker_name=f"Demo contact {number}",
+                speaker_email=f"demo-contact-{number}@example.org",
+                asks=["clients", "partners"],
+                # three of four selected and confirmed: the delegation listed on the event page
+                status=Submission.Status.CONFIRMED if number < 301 + 3 else Submission.Status.SUBMITTED,
+            )
+        _register(event, [(o, partners[lead[0]]) for o in applicants[:3]], first_number=301)
 
     if created:
         log_action(actor=None, action="demo.events", events=created)
