@@ -10,6 +10,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from jumelage.core.audit import AuditLog
+from jumelage.opportunities import services as opportunity_services
 from jumelage.relay import services
 from jumelage.relay.models import Relay
 from tests.factories import EventFactory
@@ -219,3 +220,29 @@ def test_a_staff_members_data_export_holds_their_relays(net, client_factory):
     assert [(r["item"], r["to"], r["message"]) for r in sent] == [("Capteurs pour bâtiments", "AWEX", "Voir")]
     decided = export_account(net.users["ecosystem_staff"])["relays_decided"]
     assert [(r["node"], r["decision"], r["reason"]) for r in decided] == [("AWEX", "declined", "Non")]
+
+
+def test_the_node_page_pages_what_it_shared_and_keeps_the_members_page(net, client_factory):
+    for n in range(11):
+        item = opportunity_services.create_opportunity(
+            actor=None,
+            organisation=net.fr_org,
+            data={
+                "kind": "business_offer",
+                "title": f"Offre {n:02d}",
+                "summary": "Offre.",
+                "description_fr": "Texte.",
+                "deadline": timezone.localdate() + timedelta(days=30),
+            },
+            publish=True,
+        )
+        [relay] = services.relay_item(actor=None, from_node=net.ftbxl, item=item, to_nodes=[net.awex])
+        services.decide_relay(actor=None, relay=relay, share=True)
+    visitor = client_factory()
+    first = visitor.get(f"/nodes/{net.awex.slug}/?page=1").content.decode()
+    assert first.count("relayed by French Tech Brussels") == 10  # ten per page, newest first
+    assert "Offre 10" in first and "Offre 00" not in first
+    assert 'href="?page=1&amp;relayed_page=2#relayed" rel="next"' in first
+    second = visitor.get(f"/nodes/{net.awex.slug}/?page=1&relayed_page=2").content.decode()
+    assert "Offre 00" in second and "Offre 10" not in second
+    assert 'href="?page=1&amp;relayed_page=1#relayed" rel="prev"' in second

@@ -157,3 +157,12 @@ def legend_swatch(slug: str) -> SafeString:
         'focusable="false"><rect class="brand-{}-fill" width="14" height="14"/></svg>',
         slug,
     )
+
+
+@register.simple_tag(takes_context=True)
+def page_url(context, param: str, number: int, anchor: str = "") -> str:
+    """The address of page `number` of one list: the current query with `param` set, so a page with two
+    paginated lists (a node's members and what it shared) keeps the other list's page."""
+    query = context["request"].GET.copy()
+    query[param] = number
+    return "?" + query.urlencode() + (f"#{anchor}" if anchor else "")

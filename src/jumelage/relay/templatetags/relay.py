@@ -33,6 +33,7 @@ def node_relays(context, node):
         request.GET.get("relayed_page")
     )
     return {
+        "request": request,  # for the pages' addresses (core/_pagination.html)
         "node": node,
         "shared": shared,
         "can_see": can_see,
