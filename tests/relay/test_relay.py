@@ -246,3 +246,45 @@ def test_the_node_page_pages_what_it_shared_and_keeps_the_members_page(net, clie
     second = visitor.get(f"/nodes/{net.awex.slug}/?page=1&relayed_page=2").content.decode()
     assert "Offre 00" in second and "Offre 10" not in second
     assert 'href="?page=1&amp;relayed_page=1#relayed" rel="prev"' in second
+
+
+def test_relay_lists_cost_the_same_queries_for_one_item_or_three(net, client_factory):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def relay_one(n):
+        item = opportunity_services.create_opportunity(
+            actor=None,
+            organisation=net.fr_org,
+            data={
+                "kind": "business_offer",
+                "title": f"Offre {n}",
+                "summary": "Offre.",
+                "description_fr": "Texte.",
+                "deadline": timezone.localdate() + timedelta(days=30),
+            },
+            publish=True,
+        )
+        [relay] = services.relay_item(actor=None, from_node=net.ftbxl, item=item, to_nodes=[net.awex])
+        [onward] = services.relay_item(
+            actor=None, from_node=net.awex, item=item, to_nodes=[net.paris], via=relay
+        )
+        services.decide_relay(actor=None, relay=relay, share=True)
+        services.decide_relay(actor=None, relay=onward, share=True)
+
+    dw = client_factory(net.users["ecosystem_staff"])
+    pages = [f"/nodes/{net.awex.slug}/relays/", f"/nodes/{net.awex.slug}/", f"/nodes/{net.paris.slug}/"]
+
+    def counts():
+        out = []
+        for page in pages:
+            with CaptureQueriesContext(connection) as queries:
+                assert dw.get(page).status_code == 200
+            out.append(len(queries))
+        return out
+
+    relay_one(0)
+    one = counts()
+    relay_one(1)
+    relay_one(2)
+    assert counts() == one
