@@ -66,6 +66,7 @@ INSTALLED_APPS = [
     "jumelage.matchmaking",
     "jumelage.brokerage",
     "jumelage.relay",
+    "jumelage.partnerships",
 ]
 
 MIDDLEWARE = [

@@ -58,6 +58,7 @@ urlpatterns = [
     path("", include("jumelage.opportunities.urls")),
     path("", include("jumelage.matchmaking.urls")),
     path("", include("jumelage.relay.urls")),
+    path("", include("jumelage.partnerships.urls")),
 ]
 
 if not settings.PRODUCTION:

@@ -446,9 +446,9 @@ def extend_world(world):
     world.node_staff_role = NodeStaff.objects.get(user=world.users["node_staff"])
     world.theme = ThemeFactory()
     world.person = Person.objects.create(name="Ada Lovelace")
-    return relay_routes.extend(
-        opportunities_routes.extend(brokerage_routes.extend(events_routes.extend(world)))
-    )
+    for routes in (events_routes, brokerage_routes, opportunities_routes, relay_routes, partnership_routes):
+        world = routes.extend(world)
+    return world
 
 
 # The events app keeps its rows in tests/events/routes/, one module per area (imported here, after Row).
@@ -463,6 +463,10 @@ ROWS += brokerage_routes.ROWS
 from tests.relay import routes as relay_routes  # noqa: E402
 
 ROWS += relay_routes.ROWS
+
+from tests.partnerships import routes as partnership_routes  # noqa: E402
+
+ROWS += partnership_routes.ROWS
 
 from tests.opportunities import routes as opportunities_routes  # noqa: E402
 

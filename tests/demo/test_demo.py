@@ -135,6 +135,17 @@ def test_demo_loads_real_data_once_and_prints_working_logins(data_dir, client):
     awex_page = client.get("/nodes/awex/").content.decode()
     assert relays[0].opportunity.title in awex_page
 
+    # the announced partnership, as announced: its four forms planned, nothing invented about their fate
+    from jumelage.partnerships.models import Partnership
+
+    partnership = Partnership.objects.get()
+    assert [p.brand.slug for p in partnership.parties.all()] == ["digital-wallonia", "french-tech-brussels"]
+    assert partnership.signed_on.isoformat() == "2017-06-16"
+    assert {a.status for a in partnership.actions.all()} == {"planned"} and partnership.actions.count() == 4
+    assert not partnership.meetings.exists()
+    page = client.get(f"/partnerships/{partnership.slug}/").content.decode()
+    assert "Mobile World Congress" in page
+
     # second run: nothing duplicated, same logins printed
     counts = (
         Organisation.objects.count(),
@@ -142,6 +153,7 @@ def test_demo_loads_real_data_once_and_prints_working_logins(data_dir, client):
         Theme.objects.count(),
         NetworkNode.objects.count(),
         Relay.objects.count(),
+        Partnership.objects.count(),
     )
     second = run_demo("--bind", "127.0.0.1:8123")
     assert "Demo data already loaded." in second
@@ -151,6 +163,7 @@ def test_demo_loads_real_data_once_and_prints_working_logins(data_dir, client):
         Theme.objects.count(),
         NetworkNode.objects.count(),
         Relay.objects.count(),
+        Partnership.objects.count(),
     ) == counts
 
     # the demo B2B meetings: the demo attendees take part (accounts that cannot log in), with

@@ -16,6 +16,7 @@ _SITE_URLS = {
     "logout": "logout",
     "my_data": "my-data",
     "api_docs": "api:openapi-view",
+    "partnerships": "partnerships:list",
 }
 _reversed: dict[str, dict[str, str]] = {}
 

@@ -26,6 +26,7 @@ PROVIDERS = (
     "jumelage.opportunities",
     "jumelage.matchmaking",
     "jumelage.relay",
+    "jumelage.partnerships",
 )
 
 ERASED_NAME = "—"

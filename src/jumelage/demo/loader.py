@@ -25,6 +25,7 @@ from django.utils.translation import gettext_lazy as _
 from jumelage.core.audit import log_action
 from jumelage.demo.events import load_demo_events
 from jumelage.demo.opportunities import load_demo_opportunities
+from jumelage.demo.partnerships import load_demo_partnership
 from jumelage.demo.relays import load_demo_relays
 from jumelage.directory import search, taxonomy
 from jumelage.directory.models import Membership, Organisation, Representative, Theme
@@ -93,6 +94,7 @@ def load_demo() -> DemoReport:
     report.events_created = load_demo_events()
     load_demo_opportunities()  # invented "Demo" opportunities and market needs (demo/opportunities.py)
     load_demo_relays()  # two invented relays from French Tech Brussels (demo/relays.py)
+    load_demo_partnership()  # the announced DW × FT Brussels partnership, as announced (demo/partnerships.py)
     for eco in ecosystems.values():
         report.by_ecosystem[eco.name] = (
             Organisation.objects.filter(memberships__ecosystem=eco).distinct().count()
