@@ -16,9 +16,10 @@ SUMMARY = (
     "Demo: the collaboration announced on 16 June 2017 by the Agence du Numérique, as the announcement "
     "describes it; what became of it is not recorded here."
 )
-TERMS_FR = """Collaboration annoncée le 16 juin 2017 entre l'écosystème Digital Wallonia et French Tech Brussels, sous trois formes :
-- des participations conjointes à des événements et conférences à Bruxelles et en Wallonie (thèmes, orateurs, acteurs à mobiliser, entreprises et start-ups à valoriser) ;
-- des partenariats business ou technologiques entre les écosystèmes numériques wallons et français, dans la suite des initiatives menées avec des régions françaises (Bretagne, Hauts-de-France, Nouvelle-Aquitaine) ;
+# French typography: a no-break space before ":" and ";"
+TERMS_FR = """Collaboration annoncée le 16 juin 2017 entre l'écosystème Digital Wallonia et French Tech Brussels, sous trois formes :
+- des participations conjointes à des événements et conférences à Bruxelles et en Wallonie (thèmes, orateurs, acteurs à mobiliser, entreprises et start-ups à valoriser) ;
+- des partenariats business ou technologiques entre les écosystèmes numériques wallons et français, dans la suite des initiatives menées avec des régions françaises (Bretagne, Hauts-de-France, Nouvelle-Aquitaine) ;
 - des actions communes lors d'événements internationaux où les deux sont présents, comme les missions de l'AWEX au CES de Las Vegas et au Mobile World Congress de Barcelone.
 French Tech Brussels sert en outre de relais vers le réseau des communautés et hubs French Tech dans le monde. Un co-branding sur des événements et des actions n'implique pas un mélange.
 Les deux parties devaient se revoir à la rentrée pour préciser les modalités et le contenu de leurs intérêts croisés."""
