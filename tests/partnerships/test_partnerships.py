@@ -190,3 +190,19 @@ def test_indicators_count_what_each_party_brought_and_got(agreement, world):
     assert rows["Partnerships in the pipeline credited to it"] == [1, 0]
     # Wallonie Startup; Paris Deeptech (French Tech Brussels' unpublished member is not counted)
     assert rows["Published member organisations"] == [1, 1]
+
+
+def test_the_parties_pages_list_their_partnerships(agreement, world, client_factory):
+    draft = services.create_partnership(
+        actor=None, data={"title": "Secret Draft", "status": "draft"}, brands=[world.wallonia, world.ftbxl]
+    )
+    visitor = client_factory()
+    for path in (f"/ecosystems/{world.wallonia.slug}/", f"/nodes/{world.ftbxl.slug}/"):
+        page = visitor.get(path).content.decode()
+        assert f'href="/partnerships/{agreement.slug}/"' in page and "Secret Draft" not in page
+    assert (
+        f'href="/partnerships/{agreement.slug}/"'
+        not in visitor.get(f"/nodes/{world.awex.slug}/").content.decode()
+    )
+    staff = client_factory(world.users["node_staff"]).get(f"/nodes/{world.ftbxl.slug}/").content.decode()
+    assert f'href="/partnerships/{draft.slug}/"' in staff
