@@ -117,6 +117,7 @@ from jumelage.directory.api import router as directory_router  # noqa: E402 (rou
 from jumelage.ecosystems.api import router as ecosystems_router  # noqa: E402
 from jumelage.events.api import router as events_router  # noqa: E402
 from jumelage.opportunities.api import router as opportunities_router  # noqa: E402
+from jumelage.partnerships.api import router as partnerships_router  # noqa: E402
 from jumelage.relay.api import router as relay_router  # noqa: E402
 
 api.add_router("/v1/", ecosystems_router)
@@ -125,3 +126,4 @@ api.add_router("/v1/", events_router)
 api.add_router("/v1/", brokerage_router)
 api.add_router("/v1/", opportunities_router)
 api.add_router("/v1/", relay_router)
+api.add_router("/v1/", partnerships_router)

@@ -60,6 +60,21 @@ ROWS: list[Row] = [
         method="POST",
         note="a meeting without a date",
     ),
+    # --- API ----------------------------------------------------------------------------------------
+    Row("api/v1/partnerships", "/api/v1/partnerships", every(200), shows="Matrix Partnership"),
+    Row(
+        "api/v1/partnerships/<slug>",
+        "/api/v1/partnerships/{w.partnership.slug}",
+        every(200),
+        shows="Joint event",
+    ),
+    Row(
+        "api/v1/partnerships/<slug>",
+        "/api/v1/partnerships/{w.draft_partnership.slug}",
+        roles(visitor=404, member=404, representative=404, node_staff=200, ecosystem_staff=200, admin=200),
+        shows=DRAFT,
+        hides=DRAFT,
+    ),
 ]
 
 

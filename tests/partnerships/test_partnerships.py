@@ -206,3 +206,31 @@ def test_the_parties_pages_list_their_partnerships(agreement, world, client_fact
     )
     staff = client_factory(world.users["node_staff"]).get(f"/nodes/{world.ftbxl.slug}/").content.decode()
     assert f'href="/partnerships/{draft.slug}/"' in staff
+
+
+def test_the_api_gives_the_agreement_with_its_plan_and_indicators(agreement, world, client_factory):
+    services.add_action(
+        actor=None,
+        partnership=agreement,
+        data={"title": "Relay", "owner": agreement.parties.get(node=world.ftbxl), "status": "in_progress"},
+    )
+    listed = client_factory().get("/api/v1/partnerships").json()
+    assert [p["slug"] for p in listed["items"]] == [agreement.slug]
+    assert listed["items"][0]["parties"] == [
+        {"kind": "ecosystem", "slug": "digital-wallonia", "name": "Digital Wallonia"},
+        {"kind": "node", "slug": "french-tech-brussels", "name": "French Tech Brussels"},
+    ]
+    detail = client_factory().get(f"/api/v1/partnerships/{agreement.slug}", HTTP_ACCEPT_LANGUAGE="en").json()
+    assert detail["signed_on"] == "2017-06-16" and detail["terms_en"].startswith("Three forms")
+    assert detail["actions"] == [
+        {
+            "title": "Relay",
+            "details": "",
+            "carried_by": "french-tech-brussels",
+            "due_on": None,
+            "status": "in_progress",
+            "event": None,
+        }
+    ]
+    assert {"label": "Joint events", "values": [0, 0]} in detail["indicators"]
+    assert client_factory().get("/api/v1/partnerships/no-such").status_code == 404
