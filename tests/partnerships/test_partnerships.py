@@ -14,7 +14,7 @@ from jumelage.opportunities.models import Introduction, PipelineStep
 from jumelage.partnerships import queries, services
 from jumelage.partnerships.models import Action, Partnership
 from jumelage.relay import services as relay_services
-from tests.factories import build_event
+from tests.factories import EventFactory, build_event
 
 
 @pytest.fixture
@@ -234,3 +234,16 @@ def test_the_api_gives_the_agreement_with_its_plan_and_indicators(agreement, wor
     ]
     assert {"label": "Joint events", "values": [0, 0]} in detail["indicators"]
     assert client_factory().get("/api/v1/partnerships/no-such").status_code == 404
+
+
+def test_an_action_can_only_name_a_public_event(agreement, world, client_factory):
+    public = build_event(world)
+    members_only = EventFactory(slug="members-day", title="Members Day", visibility="members")
+    staff = client_factory(world.users["node_staff"])
+    page = staff.get(f"/partnerships/{agreement.slug}/").content.decode()
+    assert public.title in page and members_only.title not in page
+    response = staff.post(
+        f"/partnerships/{agreement.slug}/actions/",
+        {"title": "Day", "status": "planned", "event": members_only.pk},
+    )
+    assert response.status_code == 400 and not agreement.actions.exists()

@@ -63,9 +63,11 @@ class ActionForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.fields["owner"].queryset = partnership.parties.select_related("ecosystem", "node")
         self.fields["owner"].empty_label = _("All parties together")
-        self.fields["event"].queryset = Event.objects.exclude(status=Event.Status.DRAFT).order_by(
-            "-starts_at"
-        )
+        # public events only: the plan of a public partnership shows the event's title to everyone
+        self.fields["event"].queryset = Event.objects.filter(
+            status=Event.Status.PUBLISHED, visibility=Event.Visibility.PUBLIC
+        ).order_by("-starts_at")
+        self.fields["event"].help_text = _("A public event that delivers this action (optional).")
         self.fields["event"].required = False
 
 

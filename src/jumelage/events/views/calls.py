@@ -111,6 +111,9 @@ class ApplyForm(forms.Form):
                 "The delegation is made of organisations of the directory: it is shown with its profile."
             )
             self.fields["abstract"].label = _("What it will show or look for there")
+            self.fields["abstract"].help_text = _(
+                "Shown on the event page if the organisation joins the delegation."
+            )
             self.fields["speaker_name"].label = _("Contact person")
             self.fields["speaker_email"].label = _("Contact person's e-mail")
             self.fields["deck"].label = _("Brochure (PDF or PowerPoint .pptx, optional)")
