@@ -3,15 +3,12 @@ to AWEX; Digital Wallonia's staff (AWEX has none of its own) get the e-mail over
 with AWEX's community from the node's relays page, and a visitor finds it on AWEX's page with where it
 came from. Every page is checked with axe-core."""
 
-from datetime import timedelta
-
 import pytest
-from django.utils import timezone
 from playwright.sync_api import expect
 
-from jumelage.opportunities import services as opportunity_services
 from jumelage.relay.models import Relay
 from tests.browser.helpers import axe_check, login, visit
+from tests.opportunities.helpers import make_opportunity
 
 pytestmark = [
     pytest.mark.browser,
@@ -26,18 +23,7 @@ def test_relay_an_opportunity_share_it_and_find_it_on_the_receiving_node(new_pag
     dw_staff = world.users["ecosystem_staff"]
     dw_staff.email, dw_staff.language = "dw@example.org", "fr"
     dw_staff.save()
-    opportunity = opportunity_services.create_opportunity(
-        actor=world.users["admin"],
-        organisation=world.fr_org,
-        data={
-            "kind": "technology_request",
-            "title": TITLE,
-            "summary": "Nous cherchons un partenaire wallon.",
-            "description_fr": "Des capteurs pour les transports publics.",
-            "deadline": timezone.localdate() + timedelta(days=45),
-        },
-        publish=True,
-    )
+    opportunity = make_opportunity(world, title=TITLE)
 
     # 1. French Tech Brussels' staff relay it to AWEX from the opportunity's page.
     sender = new_page(locale="en-GB")

@@ -9,12 +9,12 @@ from django.utils import timezone
 
 from jumelage.core.audit import AuditLog
 from jumelage.events.models import Registration
-from jumelage.opportunities import services as opportunity_services
 from jumelage.opportunities.models import Introduction, PipelineStep
 from jumelage.partnerships import queries, services
 from jumelage.partnerships.models import Action, Partnership
 from jumelage.relay import services as relay_services
 from tests.factories import EventFactory, build_event
+from tests.opportunities.helpers import make_opportunity
 
 
 @pytest.fixture
@@ -156,18 +156,7 @@ def test_indicators_count_what_each_party_brought_and_got(agreement, world):
         Registration.objects.create(
             event=event, name=f"Guest {n}", email=f"guest{n}@example.org", status="confirmed", via_partner=via
         )
-    offer = opportunity_services.create_opportunity(
-        actor=None,
-        organisation=world.fr_org,
-        data={
-            "kind": "business_offer",
-            "title": "Offre",
-            "summary": "Offre.",
-            "description_fr": "Texte.",
-            "deadline": timezone.localdate() + datetime.timedelta(days=30),
-        },
-        publish=True,
-    )
+    offer = make_opportunity(world, title="Offre")
     [relay] = relay_services.relay_item(actor=None, from_node=world.ftbxl, item=offer, to_nodes=[world.awex])
     relay_services.decide_relay(actor=None, relay=relay, share=True)
     introduction = Introduction.objects.create(

@@ -1,11 +1,8 @@
-from datetime import timedelta
-
 import pytest
-from django.utils import timezone
 
 from jumelage.ecosystems.models import NodeKind, NodeStaff
-from jumelage.opportunities import services as opportunity_services
 from tests.factories import NodeFactory, UserFactory
+from tests.opportunities.helpers import make_opportunity
 
 
 @pytest.fixture(autouse=True)
@@ -31,16 +28,5 @@ def net(world):
     )
     world.paris_staff = UserFactory(username="paris-staff", email="paris@example.org", language="fr")
     NodeStaff.objects.create(user=world.paris_staff, node=world.paris)
-    world.opportunity = opportunity_services.create_opportunity(
-        actor=world.users["admin"],
-        organisation=world.fr_org,
-        data={
-            "kind": "technology_request",
-            "title": "Capteurs pour bâtiments",
-            "summary": "Nous cherchons des capteurs.",
-            "description_fr": "Texte.",
-            "deadline": timezone.localdate() + timedelta(days=60),
-        },
-        publish=True,
-    )
+    world.opportunity = make_opportunity(world, title="Capteurs pour bâtiments")
     return world

@@ -10,10 +10,10 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from jumelage.core.audit import AuditLog
-from jumelage.opportunities import services as opportunity_services
 from jumelage.relay import services
 from jumelage.relay.models import Relay
 from tests.factories import EventFactory
+from tests.opportunities.helpers import make_opportunity
 
 
 def offered(page: str) -> set[int]:
@@ -224,18 +224,7 @@ def test_a_staff_members_data_export_holds_their_relays(net, client_factory):
 
 def test_the_node_page_pages_what_it_shared_and_keeps_the_members_page(net, client_factory):
     for n in range(11):
-        item = opportunity_services.create_opportunity(
-            actor=None,
-            organisation=net.fr_org,
-            data={
-                "kind": "business_offer",
-                "title": f"Offre {n:02d}",
-                "summary": "Offre.",
-                "description_fr": "Texte.",
-                "deadline": timezone.localdate() + timedelta(days=30),
-            },
-            publish=True,
-        )
+        item = make_opportunity(net, title=f"Offre {n:02d}")
         [relay] = services.relay_item(actor=None, from_node=net.ftbxl, item=item, to_nodes=[net.awex])
         services.decide_relay(actor=None, relay=relay, share=True)
     visitor = client_factory()
@@ -253,18 +242,7 @@ def test_relay_lists_cost_the_same_queries_for_one_item_or_three(net, client_fac
     from django.test.utils import CaptureQueriesContext
 
     def relay_one(n):
-        item = opportunity_services.create_opportunity(
-            actor=None,
-            organisation=net.fr_org,
-            data={
-                "kind": "business_offer",
-                "title": f"Offre {n}",
-                "summary": "Offre.",
-                "description_fr": "Texte.",
-                "deadline": timezone.localdate() + timedelta(days=30),
-            },
-            publish=True,
-        )
+        item = make_opportunity(net, title=f"Offre {n}")
         [relay] = services.relay_item(actor=None, from_node=net.ftbxl, item=item, to_nodes=[net.awex])
         [onward] = services.relay_item(
             actor=None, from_node=net.awex, item=item, to_nodes=[net.paris], via=relay

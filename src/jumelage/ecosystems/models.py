@@ -5,6 +5,26 @@ from django.utils.translation import gettext_lazy as _
 
 from jumelage.core.models import TimeStampedModel
 
+
+class BrandHolder:
+    """For rows that name one brand — an ecosystem or one of its nodes — through `ecosystem` and `node`
+    foreign keys, exactly one set (an event partner, a partnership party)."""
+
+    @property
+    def brand(self):
+        """The ecosystem or node this row names."""
+        return self.ecosystem if self.ecosystem_id else self.node
+
+    @property
+    def brand_name(self) -> str:
+        return self.brand.name
+
+    @property
+    def home_ecosystem(self):
+        """The ecosystem whose colours the brand wears (a node wears its ecosystem's)."""
+        return self.ecosystem if self.ecosystem_id else self.node.ecosystem
+
+
 hex_colour = RegexValidator(r"^#[0-9a-fA-F]{6}$", _("Enter a colour as #RRGGBB."))
 
 

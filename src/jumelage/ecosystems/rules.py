@@ -43,6 +43,14 @@ def is_node_staff(user, node) -> bool:
     return node.pk in staff_node_ids(user) or node.ecosystem_id in staff_ecosystem_ids(user)
 
 
+def staffs_brand_of(user, holder) -> bool:
+    """Whether `user` is staff of the ecosystem or node that `holder` names (an event partner, a
+    partnership party: anything with `ecosystem_id` / `node`); ecosystem staff count for its nodes."""
+    if holder.ecosystem_id:
+        return holder.ecosystem_id in staff_ecosystem_ids(user)
+    return is_node_staff(user, holder.node)
+
+
 rules.add_perm("ecosystems.view_ecosystem", rules.always_allow)
 rules.add_perm("ecosystems.change_ecosystem", is_platform_admin | is_ecosystem_staff)
 rules.add_perm("ecosystems.add_ecosystem", is_platform_admin)

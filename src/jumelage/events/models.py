@@ -16,6 +16,7 @@ from django.utils.translation import pgettext_lazy
 
 from jumelage.core.models import TimeStampedModel
 from jumelage.directory.models import Stage
+from jumelage.ecosystems.models import BrandHolder
 
 
 def new_token() -> str:
@@ -100,7 +101,7 @@ class Event(TimeStampedModel):
         return self.title
 
 
-class EventPartner(models.Model):
+class EventPartner(BrandHolder, models.Model):
     """One co-organiser of an event: an ecosystem or one node, with its role and its place in the
     order the partners agreed. Its brand (logo, name, link) is shown intact, side by side."""
 
@@ -141,19 +142,6 @@ class EventPartner(models.Model):
 
     def __str__(self) -> str:
         return f"{self.brand_name} ({self.get_role_display()})"
-
-    @property
-    def brand(self):
-        """The ecosystem or node this partner is."""
-        return self.ecosystem or self.node
-
-    @property
-    def brand_name(self) -> str:
-        return self.ecosystem.name if self.ecosystem_id else self.node.name
-
-    @property
-    def home_ecosystem(self):
-        return self.ecosystem if self.ecosystem_id else self.node.ecosystem
 
     @property
     def is_co_organiser(self) -> bool:

@@ -13,16 +13,8 @@ from django.db.models import Q
 from jumelage.ecosystems.rules import (
     is_platform_admin,
     is_staff_anywhere,
-    staff_ecosystem_ids,
-    staff_node_ids,
+    staffs_brand_of,
 )
-
-
-def _staffs_partner(user, partner) -> bool:
-    eco_ids, node_ids = staff_ecosystem_ids(user), staff_node_ids(user)
-    if partner.ecosystem_id:
-        return partner.ecosystem_id in eco_ids
-    return partner.node_id in node_ids or partner.node.ecosystem_id in eco_ids
 
 
 def partners_staffed_by(user, event) -> list:
@@ -31,7 +23,7 @@ def partners_staffed_by(user, event) -> list:
         return []
     cache = event.__dict__.setdefault("_partners_staffed_by", {})
     if user.pk not in cache:
-        cache[user.pk] = [p for p in event.partners.select_related("node") if _staffs_partner(user, p)]
+        cache[user.pk] = [p for p in event.partners.select_related("node") if staffs_brand_of(user, p)]
     return cache[user.pk]
 
 

@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from jumelage.core.models import TimeStampedModel
+from jumelage.ecosystems.models import BrandHolder
 
 
 class Partnership(TimeStampedModel):
@@ -46,7 +47,7 @@ class Partnership(TimeStampedModel):
         return self.title
 
 
-class Party(models.Model):
+class Party(BrandHolder, models.Model):
     """One party to a partnership: an ecosystem or one of its nodes."""
 
     partnership = models.ForeignKey(Partnership, on_delete=models.CASCADE, related_name="parties")
@@ -88,14 +89,6 @@ class Party(models.Model):
 
     def __str__(self) -> str:
         return self.brand.name
-
-    @property
-    def brand(self):
-        return self.ecosystem if self.ecosystem_id else self.node
-
-    @property
-    def home_ecosystem(self):
-        return self.ecosystem if self.ecosystem_id else self.node.ecosystem
 
 
 class Action(TimeStampedModel):

@@ -8,21 +8,14 @@ import rules
 from jumelage.ecosystems.rules import (
     is_platform_admin,
     is_staff_anywhere,
-    staff_ecosystem_ids,
-    staff_node_ids,
+    staffs_brand_of,
 )
 
 
 def party_staff(user, partnership) -> bool:
-    eco_ids, node_ids = staff_ecosystem_ids(user), staff_node_ids(user)
-    if not (eco_ids or node_ids):
+    if not is_staff_anywhere(user):
         return False
-    for party in partnership.parties.all():
-        if party.ecosystem_id and party.ecosystem_id in eco_ids:
-            return True
-        if party.node_id and (party.node_id in node_ids or party.node.ecosystem_id in eco_ids):
-            return True
-    return False
+    return any(staffs_brand_of(user, party) for party in partnership.parties.select_related("node"))
 
 
 @rules.predicate

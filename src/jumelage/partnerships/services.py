@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from jumelage.core.audit import log_action
 from jumelage.core.validation import refuse_unknown_fields
 from jumelage.ecosystems.models import Ecosystem, NetworkNode
-from jumelage.ecosystems.rules import is_platform_admin, staff_ecosystem_ids, staff_node_ids
+from jumelage.ecosystems.rules import is_ecosystem_staff, is_node_staff, is_platform_admin
 from jumelage.partnerships.models import Action, Partnership, Party, SteeringMeeting
 
 PARTNERSHIP_FIELDS = (
@@ -38,9 +38,7 @@ def _check_dates(data: dict, errors: dict) -> None:
 
 
 def _staff_of(user, brand) -> bool:
-    if isinstance(brand, Ecosystem):
-        return brand.pk in staff_ecosystem_ids(user)
-    return brand.pk in staff_node_ids(user) or brand.ecosystem_id in staff_ecosystem_ids(user)
+    return is_ecosystem_staff(user, brand) if isinstance(brand, Ecosystem) else is_node_staff(user, brand)
 
 
 def _unique_slug(title: str) -> str:

@@ -2,6 +2,7 @@
 plan, steering meetings and indicators; forms for the parties' staff."""
 
 from django.contrib import messages
+from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
@@ -117,9 +118,8 @@ def _editable(request, slug: str) -> Partnership:
     return partnership
 
 
+@login_required
 def partnership_edit(request, slug: str):
-    if not request.user.is_authenticated:
-        return redirect_to_login(request.get_full_path())
     partnership = _editable(request, slug)
     form = PartnershipForm(request.POST or None, instance=Partnership.objects.get(pk=partnership.pk))
     status = 200
@@ -141,9 +141,8 @@ def partnership_edit(request, slug: str):
 
 
 @require_POST
+@login_required
 def action_add(request, slug: str):
-    if not request.user.is_authenticated:
-        return redirect_to_login(request.get_full_path())
     partnership = _editable(request, slug)
     form = ActionForm(request.POST, partnership=partnership)
     if form.is_valid():
@@ -159,9 +158,8 @@ def action_add(request, slug: str):
 
 
 @require_POST
+@login_required
 def action_status(request, slug: str, pk: int):
-    if not request.user.is_authenticated:
-        return redirect_to_login(request.get_full_path())
     partnership = _editable(request, slug)
     action = get_object_or_404(Action, pk=pk, partnership=partnership)
     form = ActionStatusForm(request.POST)
@@ -179,9 +177,8 @@ def action_status(request, slug: str, pk: int):
 
 
 @require_POST
+@login_required
 def meeting_add(request, slug: str):
-    if not request.user.is_authenticated:
-        return redirect_to_login(request.get_full_path())
     partnership = _editable(request, slug)
     form = MeetingForm(request.POST)
     if form.is_valid():

@@ -2,7 +2,7 @@
 share with its community or decline, and sent)."""
 
 from django.contrib import messages
-from django.contrib.auth.views import redirect_to_login
+from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404
@@ -30,10 +30,6 @@ def _staff_node(request, slug: str, perm: str) -> NetworkNode:
             % {"node": node.name}
         )
     return node
-
-
-def _login_first(request):
-    return None if request.user.is_authenticated else redirect_to_login(request.get_full_path())
 
 
 def _item(request, node: NetworkNode):
@@ -80,9 +76,8 @@ def relay_start(request):
     return redirect(target + "?" + query.urlencode())
 
 
+@login_required
 def relay_new(request, slug: str):
-    if response := _login_first(request):
-        return response
     node = _staff_node(request, slug, "relay.relay_from_node")
     item, via = _item(request, node)
     groups = queries.targets(node, item)
@@ -154,17 +149,15 @@ def _inbox_page(request, node: NetworkNode, *, error: str = "", status: int = 20
     )
 
 
+@login_required
 def inbox(request, slug: str):
-    if response := _login_first(request):
-        return response
     node = _staff_node(request, slug, "relay.view_node_relays")
     return _inbox_page(request, node)
 
 
 @require_POST
+@login_required
 def decide(request, slug: str, pk: int):
-    if response := _login_first(request):
-        return response
     node = _staff_node(request, slug, "relay.view_node_relays")
     relay = get_object_or_404(Relay.objects.select_related("to_node"), pk=pk, to_node=node)
     if not request.user.has_perm("relay.decide_relay", relay):

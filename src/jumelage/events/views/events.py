@@ -156,6 +156,7 @@ def _detail_response(request, event: Event, status: int = 200):
     agenda = agendas.agenda_for(event, staff=staff)
     seats_left = None if event.capacity is None else max(event.capacity - event.confirmed_count, 0)
     lang_names = dict(services.EVENT_LANGUAGES)
+    call_kinds = set(event.calls.values_list("kind", flat=True))  # one query: the link, and a delegation
     return render(
         request,
         "events/event_detail.html",
@@ -173,8 +174,8 @@ def _detail_response(request, event: Event, status: int = 200):
             "register_url": register_url(event),
             "can_manage": can_manage,
             "programme": _programme(event),
-            "calls_url": _link("call-list", event) if event.calls.exists() else None,
-            "delegation": _delegation(event),
+            "calls_url": _link("call-list", event) if call_kinds else None,
+            "delegation": _delegation(event) if Call.Kind.DELEGATION in call_kinds else [],
             "b2b_url": _b2b_link(event, can_manage),
             "staff_links": [
                 (label, url)

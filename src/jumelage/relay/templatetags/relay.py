@@ -15,7 +15,9 @@ SHOWN_ON_NODE_PAGE = 10
 @register.inclusion_tag("relay/_item_box.html", takes_context=True)
 def relay_box(context, item):
     user = context["request"].user
-    nodes = list(queries.nodes_of(user)) if queries.relayable(item) else []
+    # visitors and members relay nothing: no query for them
+    relays = user.is_authenticated and queries.relayable(item)
+    nodes = list(queries.nodes_of(user)) if relays else []
     return {
         "item": item,
         "kind": queries.item_field(item),
